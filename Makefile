@@ -1,0 +1,55 @@
+# kik-graph – everything a newcomer or CI needs. Run `make help` for the targets.
+SHELL := /bin/bash
+VENV ?= .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | sha1sum | cut -c1-12)
+export KIK_GRAPH_STORE ?= $(CURDIR)/var/store
+PORT ?= 8501
+
+.PHONY: help install system-deps browser-deps build run test lint bench docs clean
+
+help:
+	@echo "make run    – virtualenv anlegen, installieren, Speicher aus graph_data/ bauen, App starten (Port $(PORT))"
+	@echo "make test   – alles für die Tests installieren (auch Debian-Pakete) und alle Tests ausführen"
+	@echo "make bench  – Benchmarks ausführen (Tabelle + var/bench/results.json)"
+	@echo "make docs   – Vokabular-Dokumentation nach docs/vocabulary/index.html erzeugen"
+	@echo "make lint   – ruff"
+
+$(VENV)/bin/python:
+	python3 -m venv $(VENV)
+
+$(STAMP): $(VENV)/bin/python pyproject.toml
+	$(PIP) install --quiet --upgrade pip
+	$(PIP) install --quiet -e '.[test,docs]'
+	rm -f $(VENV)/.installed-*
+	touch $(STAMP)
+
+install: $(STAMP)
+
+# Debian packages needed by the end-to-end and integration tests (Chromium, Virtuoso, fonts, …).
+system-deps:
+	bash scripts/install-system-deps.sh
+
+build: install
+	$(VENV)/bin/kik-graph build
+
+run: install
+	$(VENV)/bin/kik-graph stats
+	$(VENV)/bin/streamlit run app.py --server.headless true --server.port $(PORT) --browser.gatherUsageStats false
+
+test: install system-deps
+	$(VENV)/bin/ruff check kik_graph app.py tests benchmarks
+	$(PY) -m pytest
+
+lint: install
+	$(VENV)/bin/ruff check kik_graph app.py tests benchmarks
+
+bench: install system-deps
+	$(PY) -m benchmarks
+
+docs: install
+	$(PY) -m kik_graph.vocabdoc docs/vocabulary/index.html
+
+clean:
+	rm -rf var .pytest_cache

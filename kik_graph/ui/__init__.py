@@ -1,0 +1,1 @@
+"""Streamlit user interface: navigation, shared helpers and one module per page in kik_graph.ui.pages."""

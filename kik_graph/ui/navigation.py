@@ -1,0 +1,62 @@
+"""Collects the pages of kik_graph.ui.pages and runs ``st.navigation``."""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import streamlit as st
+
+from kik_graph.ui import pages as pages_package
+
+
+@dataclass(frozen=True)
+class PageSpec:
+    """A page of the app.
+
+    ``section`` groups pages in the navigation (i18n key); ``public`` pages are shown to everybody (directory),
+    the others only to logged-in office staff once login exists; ``order`` sorts pages within the app.
+    """
+
+    key: str
+    title_key: str
+    render: Callable[[], None]
+    section_key: str
+    icon: str = ""
+    public: bool = False
+    order: int = 100
+    default: bool = False
+
+
+def discover_pages() -> list[PageSpec]:
+    """All PageSpecs of all modules in kik_graph.ui.pages, sorted by order."""
+    found: list[PageSpec] = []
+    for info in pkgutil.iter_modules(pages_package.__path__):
+        module = importlib.import_module(f"{pages_package.__name__}.{info.name}")
+        found.extend(getattr(module, "PAGES", []))
+    return sorted(found, key=lambda p: (p.order, p.key))
+
+
+#: Hook for access control: returns the pages the current visitor may see. Replaced by the login module.
+page_filter: Callable[[list[PageSpec]], list[PageSpec]] = lambda pages: pages  # noqa: E731
+
+
+def run() -> None:
+    """Build the navigation from the discovered pages and run the selected page."""
+    from kik_graph.i18n import t
+    from kik_graph.ui.common import current_language
+
+    st.set_page_config(page_title=t("app.title"), layout="wide")
+    lang = current_language()
+    visible = page_filter(discover_pages())
+    sections: dict[str, list] = {}
+    for spec in visible:
+        page = st.Page(spec.render, title=t(spec.title_key, lang), icon=spec.icon or None, url_path=spec.key,
+                       default=spec.default)
+        sections.setdefault(t(spec.section_key, lang), []).append(page)
+    if not sections:
+        st.error(t("common.error", lang, message="keine Seiten"))
+        return
+    st.navigation(sections).run()

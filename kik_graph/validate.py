@@ -1,0 +1,94 @@
+"""SHACL validation of the KIK data against ``ontology/shapes.ttl`` with reports people can read."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from pyshacl import validate as shacl_validate
+from rdflib import Graph, URIRef
+from rdflib.namespace import RDF, SH
+
+from kik_graph.config import PATHS
+from kik_graph.graphdata import DataError, data_files, load_ontology, parse_turtle
+
+
+@dataclass
+class Problem:
+    """One SHACL result: where (file, node, property), what (message) and how bad (severity)."""
+
+    file: str
+    node: str
+    path: str
+    message: str
+    severity: str
+    value: str = ""
+
+    def __str__(self) -> str:
+        where = f"{self.file}: {self.node}" + (f" – {self.path}" if self.path else "")
+        value = f" (Wert: {self.value})" if self.value else ""
+        return f"[{self.severity}] {where}: {self.message}{value}"
+
+
+@dataclass
+class Report:
+    """The outcome of a validation run."""
+
+    conforms: bool
+    problems: list[Problem]
+
+    def text(self) -> str:
+        """A readable report, one problem per line."""
+        if self.conforms:
+            return "Die Daten sind gültig (SHACL: keine Verstöße)."
+        return "\n".join([f"{len(self.problems)} Problem(e) gefunden:", *map(str, self.problems)])
+
+
+def _short(term: object) -> str:
+    text = str(term)
+    for prefix, short in (("https://w3id.org/kik-graph/id/", "kikd:"), ("https://w3id.org/kik-graph/vocab#", "kik:")):
+        if text.startswith(prefix):
+            return short + text[len(prefix):]
+    return text
+
+
+def load_shapes() -> Graph:
+    """The SHACL shapes of ``ontology/shapes.ttl``."""
+    return parse_turtle(PATHS.shapes)
+
+
+def validate_graph(data: Graph, subject_files: dict[URIRef, str] | None = None, shapes: Graph | None = None) -> Report:
+    """Validate ``data`` (the vocabulary is used for class hierarchy); map nodes back to files where known."""
+    ontology = load_ontology()
+    conforms, results, _ = shacl_validate(data, shacl_graph=shapes or load_shapes(), ont_graph=ontology,
+                                          inference="rdfs", advanced=True, allow_warnings=True)
+    problems = []
+    for result in results.subjects(RDF.type, SH.ValidationResult):
+        node = results.value(result, SH.focusNode)
+        path = results.value(result, SH.resultPath)
+        message = results.value(result, SH.resultMessage)
+        severity = results.value(result, SH.resultSeverity)
+        value = results.value(result, SH.value)
+        problems.append(Problem(
+            file=(subject_files or {}).get(node, "?"), node=_short(node), path=_short(path) if path else "",
+            message=str(message) if message else "Verstoß gegen eine SHACL-Regel",
+            severity=_short(severity).rsplit("#", 1)[-1] if severity else "Violation",
+            value=_short(value) if value is not None and value != node else ""))
+    problems.sort(key=lambda p: (p.file, p.node, p.path, p.message))
+    violations = [p for p in problems if p.severity == "Violation"]
+    return Report(conforms=bool(conforms) or not violations, problems=problems)
+
+
+def validate_files(files: list[Path] | None = None) -> Report:
+    """Parse and validate data files (default: all of graph_data/). Turtle errors raise DataError."""
+    files = files if files is not None else data_files()
+    if not files:
+        raise DataError("Keine Turtle-Dateien zum Prüfen gefunden.")
+    data = Graph()
+    subject_files: dict[URIRef, str] = {}
+    for path in files:
+        part = parse_turtle(path)
+        for s in set(part.subjects()):
+            subject_files.setdefault(s, path.name)
+        data += part
+    return validate_graph(data, subject_files)
