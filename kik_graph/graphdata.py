@@ -32,9 +32,15 @@ def parse_turtle(path: Path, graph: Graph | None = None) -> Graph:
         raise DataError(f"{path}: Datei ist nicht UTF-8-kodiert (Byte {exc.start}).") from exc
     except Exception as exc:  # rdflib raises several parser exception types
         message = str(exc)
-        line = re.search(r"line (\d+)", message)
-        where = f"{path}:{line.group(1)}" if line else str(path)
-        detail = message.strip().splitlines()[-1] if message.strip() else type(exc).__name__
+        why = getattr(exc, "_why", None)
+        line_no = getattr(exc, "lines", None)
+        if line_no is not None:
+            line_no += 1  # rdflib counts completed lines
+        else:
+            found = re.search(r"line (\d+)", message)
+            line_no = int(found.group(1)) if found else None
+        where = f"{path}:{line_no}" if line_no else str(path)
+        detail = why or (message.strip().splitlines()[0] if message.strip() else type(exc).__name__)
         raise DataError(f"{where}: Turtle-Syntaxfehler: {detail}") from exc
     return graph
 

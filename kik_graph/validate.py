@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 from pyshacl import validate as shacl_validate
 from rdflib import Graph, URIRef
-from rdflib.namespace import RDF, SH
+from rdflib.namespace import RDF, RDFS, SH
 
 from kik_graph.config import PATHS
 from kik_graph.graphdata import DataError, data_files, load_ontology, parse_turtle
@@ -52,6 +53,24 @@ def _short(term: object) -> str:
     return text
 
 
+@lru_cache(maxsize=1)
+def _class_hierarchy() -> Graph:
+    hierarchy = Graph()
+    for sub, sup in load_ontology().subject_objects(RDFS.subClassOf):
+        if isinstance(sub, URIRef) and isinstance(sup, URIRef):
+            hierarchy.add((sub, RDFS.subClassOf, sup))
+    return hierarchy
+
+
+def class_hierarchy() -> Graph:
+    """The vocabulary's rdfs:subClassOf links between named classes.
+
+    SHACL follows rdfs:subClassOf in the data graph for sh:targetClass and sh:class, so adding these few triples
+    gives the effect of RDFS inference on types without copying the whole vocabulary into the data.
+    """
+    return _class_hierarchy()
+
+
 def load_shapes() -> Graph:
     """The SHACL shapes of ``ontology/shapes.ttl``."""
     return parse_turtle(PATHS.shapes)
@@ -59,9 +78,10 @@ def load_shapes() -> Graph:
 
 def validate_graph(data: Graph, subject_files: dict[URIRef, str] | None = None, shapes: Graph | None = None) -> Report:
     """Validate ``data`` (the vocabulary is used for class hierarchy); map nodes back to files where known."""
-    ontology = load_ontology()
-    conforms, results, _ = shacl_validate(data, shacl_graph=shapes or load_shapes(), ont_graph=ontology,
-                                          inference="rdfs", advanced=True, allow_warnings=True)
+    conforms, results, _ = shacl_validate(data + class_hierarchy(), shacl_graph=shapes or load_shapes(),
+                                          inference="none", advanced=True, allow_warnings=True)
+    if not isinstance(results, Graph):
+        raise DataError(f"Die SHACL-Prüfung konnte nicht laufen: {results}")
     problems = []
     for result in results.subjects(RDF.type, SH.ValidationResult):
         node = results.value(result, SH.focusNode)

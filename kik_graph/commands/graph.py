@@ -39,7 +39,7 @@ def _stats(args: argparse.Namespace) -> int:
     store = open_from_args(args)
     result = run_named(store, "class-counts")
     rows = [{"Klasse": r["class"].rsplit("#", 1)[-1].rsplit("/", 1)[-1], "Anzahl": r["count"]} for r in result.as_strings()]
-    print(render(rows, ["Klasse", "Anzahl"], args.format))
+    print(render(rows, ["Klasse", "Anzahl"], args.format).rstrip("\n"))
     return 0
 
 
@@ -47,7 +47,7 @@ def _query(args: argparse.Namespace) -> int:
     if args.list:
         rows = [{"Name": q.name, "Titel": q.title, "Parameter": ", ".join(
             f"{p.name}{'' if p.required else '?'}" for p in q.params)} for q in all_queries().values()]
-        print(render(rows, ["Name", "Titel", "Parameter"], args.format))
+        print(render(rows, ["Name", "Titel", "Parameter"], args.format).rstrip("\n"))
         return 0
     if not args.name:
         raise InvalidInput("Name der Abfrage fehlt (kik-graph query --list zeigt alle).")
@@ -62,7 +62,7 @@ def _query(args: argparse.Namespace) -> int:
     except QueryNotFound as exc:
         raise InvalidInput(str(exc.args[0])) from exc
     result = run_named(open_from_args(args), args.name, params)
-    print(render(result.as_strings(), result.variables, args.format))
+    print(render(result.as_strings(), result.variables, args.format).rstrip("\n"))
     return 0
 
 

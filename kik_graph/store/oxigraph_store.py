@@ -68,7 +68,7 @@ class OxigraphStore:
             else:
                 path.mkdir(parents=True, exist_ok=True)
                 self._store = ox.Store(str(path))
-        except OSError as exc:
+        except (OSError, RuntimeError) as exc:
             if "lock" in str(exc).lower():
                 raise StoreError(
                     f"Der Speicher {path} wird gerade von einem anderen Prozess benutzt (z.B. der laufenden App). "
