@@ -13,6 +13,7 @@ from rdflib import Graph, Literal, URIRef
 from kik_graph import config, graphdata
 from kik_graph.namespaces import GRAPH_KIK
 from kik_graph.store import StoreError, open_store, stored_fingerprint
+from kik_graph.terms import InvalidInput
 
 
 @pytest.fixture()
@@ -66,7 +67,7 @@ def test_corrupt_store_is_set_aside_and_rebuilt_with_a_log_line(tmp_path, caplog
 def test_failed_update_changes_nothing(fresh_store):
     before = sorted(fresh_store.graph(str(GRAPH_KIK)))
     with pytest.raises(StoreError):
-        fresh_store.update("INSERT DATA { GRAPH <%s> { <urn:a> <urn:b> <urn:c> } } ; THIS IS NOT SPARQL" % GRAPH_KIK)
+        fresh_store.update(f"INSERT DATA {{ GRAPH <{GRAPH_KIK}> {{ <urn:a> <urn:b> <urn:c> }} }} ; THIS IS NOT SPARQL")
     assert sorted(fresh_store.graph(str(GRAPH_KIK))) == before
 
 
@@ -75,7 +76,7 @@ def test_replace_graph_is_one_transaction(fresh_store):
     g.add((URIRef("urn:s"), URIRef("urn:p"), Literal('tricky " } text')))
     fresh_store.replace_graph("urn:graph:test", g)
     assert fresh_store.triple_count("urn:graph:test") == 1
-    with pytest.raises(Exception):
+    with pytest.raises(InvalidInput):
         fresh_store.replace_graph("urn:graph:test> } DROP ALL ; INSERT DATA { GRAPH <urn:x", g)
     assert fresh_store.triple_count("urn:graph:test") == 1
     assert fresh_store.triple_count(str(GRAPH_KIK)) > 5000

@@ -26,7 +26,7 @@ def test_every_kik_term_used_in_the_data_is_declared():
     onto = load_ontology()
     declared = set(onto.subjects())
     used = set()
-    for s, p, o in load_data():
+    for _s, p, o in load_data():
         used.update(t for t in (p, o) if str(t).startswith(str(KIK)))
         if p == RDF.type and str(o).startswith(str(KIK)):
             used.add(o)
