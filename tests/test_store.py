@@ -31,7 +31,7 @@ def test_store_is_built_when_missing_and_reopened_without_rebuild(tmp_path, capl
         store = open_store(path)
     assert "aufgebaut" in caplog.text
     count = store.triple_count()
-    assert count > 5000 and stored_fingerprint(store) == graphdata.fingerprint()
+    assert count > 4000 and stored_fingerprint(store) == graphdata.fingerprint()
     store.close()
     del store
     caplog.clear()
@@ -79,7 +79,7 @@ def test_replace_graph_is_one_transaction(fresh_store):
     with pytest.raises(InvalidInput):
         fresh_store.replace_graph("urn:graph:test> } DROP ALL ; INSERT DATA { GRAPH <urn:x", g)
     assert fresh_store.triple_count("urn:graph:test") == 1
-    assert fresh_store.triple_count(str(GRAPH_KIK)) > 5000
+    assert fresh_store.triple_count(str(GRAPH_KIK)) > 4000
 
 
 def test_second_process_gets_a_clear_message(store, store_path):

@@ -12,6 +12,7 @@ import pytest
 
 from kik_graph.cli import main
 from kik_graph.graphdata import DataError
+from kik_graph.store import build_store
 from kik_graph.validate import validate_files
 
 PREFIXES = """@prefix kik: <https://w3id.org/kik-graph/vocab#> .
@@ -86,7 +87,16 @@ def test_cli_validate_whole_graph_data_conforms():
     assert main(["validate"]) == 0
 
 
-def test_cli_stats_query_and_formats(store_path, capsys):
+@pytest.fixture(scope="module")
+def cli_store(tmp_path_factory) -> Path:
+    """A store only the CLI opens (the session store is held open by other tests in this process)."""
+    path = tmp_path_factory.mktemp("cli") / "store"
+    build_store(path).close()
+    return path
+
+
+def test_cli_stats_query_and_formats(cli_store, capsys):
+    store_path = cli_store
     assert main(["--store", str(store_path), "stats", "--format", "json"]) == 0
     counts = {row["Klasse"]: int(row["Anzahl"]) for row in json.loads(capsys.readouterr().out)}
     assert counts["Measure"] == 144 and counts["Goal"] == 43 and counts["FieldOfAction"] == 6 and counts["District"] == 47
@@ -101,7 +111,8 @@ def test_cli_stats_query_and_formats(store_path, capsys):
     assert "measures-without-lead" in capsys.readouterr().out
 
 
-def test_cli_bad_input_is_a_clear_message_and_exit_2(store_path, capsys):
+def test_cli_bad_input_is_a_clear_message_and_exit_2(cli_store, capsys):
+    store_path = cli_store
     assert main(["--store", str(store_path), "query", "nope"]) == 2
     assert "Unbekannte Abfrage" in capsys.readouterr().err
     assert main(["--store", str(store_path), "query", "measures", "--param", "field"]) == 2
