@@ -6,13 +6,17 @@ PIP := $(VENV)/bin/pip
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | sha1sum | cut -c1-12)
 export KIK_GRAPH_STORE ?= $(CURDIR)/var/store
 PORT ?= 8501
+USERS ?= 50
+DURATION ?= 60
+MIX ?= directory=1
 
-.PHONY: help install system-deps browser-deps build run test lint bench docs clean
+.PHONY: help install system-deps build run test lint bench loadtest docs clean
 
 help:
 	@echo "make run    – virtualenv anlegen, installieren, Speicher aus graph_data/ bauen, App starten (Port $(PORT))"
 	@echo "make test   – alles für die Tests installieren (auch Debian-Pakete) und alle Tests ausführen"
 	@echo "make bench  – Benchmarks ausführen (Tabelle + var/bench/results.json)"
+	@echo "make loadtest – Lasttest: App auf Loopback starten, USERS=$(USERS) Nutzer*innen für DURATION=$(DURATION) s"
 	@echo "make docs   – Vokabular-Dokumentation nach docs/vocabulary/index.html erzeugen"
 	@echo "make lint   – ruff"
 
@@ -47,6 +51,13 @@ lint: install
 
 bench: install system-deps
 	$(PY) -m benchmarks
+
+# Starts the app on a free loopback port with a temporary store, runs USERS virtual users speaking Streamlit's
+# websocket protocol, prints p50/p95 per action and errors, writes var/loadtest/results.json.
+loadtest: install
+	mkdir -p var/loadtest
+	$(PY) -m kik_graph.loadtest --start-app --users $(USERS) --duration $(DURATION) --mix $(MIX) \
+	    --target-p95-ms 500 --json var/loadtest/results.json
 
 docs: install
 	$(PY) -m kik_graph.vocabdoc docs/vocabulary/index.html

@@ -27,7 +27,9 @@ def main(argv: list[str]) -> int:
         print(f"({info.name}: {time.perf_counter() - started:.1f} s)")
     out = Path("var/bench/results.json")
     out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps(ctx.results, ensure_ascii=False, indent=2))
+    merged = json.loads(out.read_text()) if only and out.exists() else {}
+    merged.update(ctx.results)  # a partial run replaces only the sections it measured
+    out.write_text(json.dumps(merged, ensure_ascii=False, indent=2))
     print(f"\nErgebnisse: {out}")
     failed = [r for r in ctx.results.get("targets", []) if not r["met"]]
     if failed:

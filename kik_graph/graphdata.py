@@ -9,6 +9,7 @@ from pathlib import Path
 from rdflib import Graph
 
 from kik_graph.config import PATHS
+from kik_graph.terms import shorten
 
 
 class DataError(ValueError):
@@ -21,15 +22,28 @@ def data_files(directory: Path | None = None) -> list[Path]:
     return sorted(directory.glob("*.ttl"))
 
 
+#: Largest Turtle file accepted (the KIK data is well below 1 MB per file).
+MAX_FILE_BYTES = 200 * 1024 * 1024
+
+
 def parse_turtle(path: Path, graph: Graph | None = None) -> Graph:
     """Parse one Turtle file; a syntax error becomes a :class:`DataError` naming file and line."""
     graph = graph if graph is not None else Graph()
+    name = shorten(str(path), 120)
+    try:
+        if not path.is_file():
+            raise DataError(f"{name}: keine reguläre Datei." if path.exists() else f"{name}: Datei nicht gefunden.")
+        if path.stat().st_size > MAX_FILE_BYTES:
+            raise DataError(f"{name}: Datei ist zu groß (mehr als {MAX_FILE_BYTES // (1024 * 1024)} MB).")
+    except OSError as exc:
+        raise DataError(f"{name}: Datei kann nicht gelesen werden ({exc.strerror or exc}).") from exc
+    path_label = name
     try:
         graph.parse(path, format="turtle")
     except FileNotFoundError as exc:
-        raise DataError(f"{path}: Datei nicht gefunden.") from exc
+        raise DataError(f"{path_label}: Datei nicht gefunden.") from exc
     except UnicodeDecodeError as exc:
-        raise DataError(f"{path}: Datei ist nicht UTF-8-kodiert (Byte {exc.start}).") from exc
+        raise DataError(f"{path_label}: Datei ist nicht UTF-8-kodiert (Byte {exc.start}).") from exc
     except Exception as exc:  # rdflib raises several parser exception types
         message = str(exc)
         why = getattr(exc, "_why", None)
@@ -39,7 +53,7 @@ def parse_turtle(path: Path, graph: Graph | None = None) -> Graph:
         else:
             found = re.search(r"line (\d+)", message)
             line_no = int(found.group(1)) if found else None
-        where = f"{path}:{line_no}" if line_no else str(path)
+        where = f"{path_label}:{line_no}" if line_no else path_label
         detail = why or (message.strip().splitlines()[0] if message.strip() else type(exc).__name__)
         raise DataError(f"{where}: Turtle-Syntaxfehler: {detail}") from exc
     return graph

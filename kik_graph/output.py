@@ -27,7 +27,7 @@ def render(rows: Sequence[dict[str, str]], columns: Sequence[str], fmt: str = "t
         return json.dumps([{c: row.get(c, "") for c in columns} for row in rows], ensure_ascii=False, indent=2)
     if fmt == "csv":
         buffer = io.StringIO()
-        writer = csv.writer(buffer, lineterminator="\n")
+        writer = csv.writer(buffer, lineterminator="\r\n")  # RFC 4180: fields with CR or LF get quoted
         writer.writerow(columns)
         for row in rows:
             writer.writerow([neutralise_formula(row.get(c, "")) for c in columns])
@@ -36,6 +36,7 @@ def render(rows: Sequence[dict[str, str]], columns: Sequence[str], fmt: str = "t
         raise ValueError(f"Unbekanntes Format {fmt!r}; erlaubt: {', '.join(FORMATS)}")
 
     def cell(value: str) -> str:
+        value = "".join(ch if ch.isprintable() else " " for ch in value)  # no terminal control sequences
         value = " ".join(value.split())
         return value if len(value) <= max_cell else value[: max_cell - 1] + "…"
 

@@ -21,8 +21,13 @@ _ROMAN = {"I": 1, "II": 2, "III": 3, "IV": 4, "V": 5}
 
 
 def _lookup(store: GraphStore, query: str, label: str, what: str) -> URIRef:
-    result = store.select(get_query(query).sparql, {"label": Literal(label)})
-    found = {row["resource"] for row in result.rows}
+    found: set = set()
+    if query == "lookup-actor":  # fast path: an exact German label is an index lookup, no scan of all labels
+        exact = get_query("lookup-actor-exact").sparql
+        found = {row["resource"] for row in store.select(exact, {"l": Literal(label, lang="de")}).rows}
+    if not found:
+        result = store.select(get_query(query).sparql, {"label": Literal(label)})
+        found = {row["resource"] for row in result.rows}
     if not found:
         raise InvalidInput(f"{what} {shorten(label)!r} ist im Graphen nicht bekannt.")
     if len(found) > 1:
@@ -51,7 +56,7 @@ def resolve(kind: str, raw: str, store: GraphStore, *, name: str = "Parameter") 
             raise InvalidInput(f"{name}: {shorten(value)!r} ist keine Zielnummer (Format wie SB-Z7).")
         return KIKD[f"ziel/{upper}"]
     if kind == "phase":
-        number = _ROMAN.get(upper) or (int(value) if value.isdigit() else 0)
+        number = _ROMAN.get(upper) or (int(value) if value.isascii() and value.isdigit() else 0)
         if not 1 <= number <= 5:
             raise InvalidInput(f"{name}: {shorten(value)!r} ist keine NAP-I-Phase (1–5 oder I–V).")
         return KIKD[f"nap-phase/{number}"]
@@ -78,7 +83,8 @@ def bind_params(query: NamedQuery, raw: Mapping[str, str], store: GraphStore) ->
     unknown = sorted(set(raw) - {p.name for p in query.params})
     if unknown:
         allowed = ", ".join(p.name for p in query.params) or "keine"
-        raise InvalidInput(f"Abfrage {query.name!r}: unbekannte(r) Parameter {', '.join(map(repr, unknown))}. Erlaubt: {allowed}.")
+        names = ", ".join(repr(shorten(name)) for name in unknown[:5])
+        raise InvalidInput(f"Abfrage {query.name!r}: unbekannte(r) Parameter {names}. Erlaubt: {allowed}.")
     bindings: dict[str, Node] = {}
     for param in query.params:
         if param.name in raw and str(raw[param.name]).strip():

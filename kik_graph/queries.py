@@ -18,6 +18,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from kik_graph.config import PATHS
+from kik_graph.terms import shorten
 
 PARAM_KINDS = ("field", "measure", "goal", "phase", "group", "actor", "text", "iri", "integer")
 
@@ -91,5 +92,5 @@ def get_query(name: str, directory: Path | None = None) -> NamedQuery:
     """The named query ``name`` or :class:`QueryNotFound` with the list of known names."""
     queries = all_queries(directory)
     if name not in queries:
-        raise QueryNotFound(f"Unbekannte Abfrage {name!r}. Verfügbar: {', '.join(sorted(queries))}")
+        raise QueryNotFound(f"Unbekannte Abfrage {shorten(name)!r}. Verfügbar: {', '.join(sorted(queries))}")
     return queries[name]

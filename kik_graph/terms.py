@@ -17,6 +17,7 @@ MAX_TEXT_LENGTH = 500
 MAX_IRI_LENGTH = 2000
 
 _IRI_FORBIDDEN = re.compile(r"[\x00-\x20<>\"{}|^`\\]")
+_SURROGATE = re.compile("[\ud800-\udfff]")
 _IRI_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
 
 
@@ -33,8 +34,8 @@ def clean_text(value: str, *, field: str = "Eingabe", max_length: int = MAX_TEXT
         raise InvalidInput(f"{field}: Text erwartet, {type(value).__name__} erhalten.")
     if len(value) > max_length * 4:
         raise InvalidInput(f"{field}: Eingabe ist zu lang ({len(value)} Zeichen, erlaubt sind {max_length}).")
-    text = unicodedata.normalize("NFC", value)
-    text = "".join(ch for ch in text if unicodedata.category(ch) not in {"Cc", "Cf", "Cs", "Co"} or ch in "\t\n")
+    text = "".join(ch for ch in value if unicodedata.category(ch) not in {"Cc", "Cf", "Cs", "Co"} or ch in "\t\n")
+    text = unicodedata.normalize("NFC", text)
     text = re.sub(r"\s+", " ", text).strip()
     if len(text) > max_length:
         raise InvalidInput(f"{field}: Eingabe ist zu lang ({len(text)} Zeichen, erlaubt sind {max_length}).")
@@ -47,6 +48,7 @@ def is_iri(value: str) -> bool:
         len(value) <= MAX_IRI_LENGTH
         and bool(_IRI_SCHEME.match(value))
         and not _IRI_FORBIDDEN.search(value)
+        and not _SURROGATE.search(value)
     )
 
 

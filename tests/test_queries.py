@@ -159,3 +159,17 @@ def test_query_header_is_parsed(tmp_path):
     path.write_text("# title: T\n# param: a nonsense required\nSELECT * WHERE {}\n")
     with pytest.raises(ValueError, match="param"):
         parse_query_file(path)
+
+
+def test_measure_facets_include_direct_phase_assignments(store):
+    rows = run_named(store, "measure-facets").as_strings()
+    aa12 = {(r["kind"], r["valueLabel"]) for r in rows if r["measure"].endswith("/massnahme/AA-1.2")}
+    assert ("phase", "II") in aa12  # assigned to the measure itself (inferred)
+    assert ("phase", "III") in aa12  # via its field AA (stated)
+
+
+def test_categories_without_institution(store):
+    rows = run_named(store, "categories-without-institution").as_strings()
+    labels = {r["categoryLabel"] for r in rows}
+    assert {"Kliniken", "Krankenkassen"} <= labels
+    assert "Bildungsträger" not in labels and "Schwangerenberatungsstellen" not in labels

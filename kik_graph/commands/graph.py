@@ -22,7 +22,7 @@ def _build(args: argparse.Namespace) -> int:
     from kik_graph.config import default_store_path
 
     path = Path(args.store) if args.store else default_store_path()
-    store = build_store(path)
+    store = build_store(path, force=args.force)
     print(f"Speicher aufgebaut: {path} ({store.triple_count()} Tripel)")
     return 0
 
@@ -69,6 +69,8 @@ def _query(args: argparse.Namespace) -> int:
 def register(sub: argparse._SubParsersAction) -> None:
     """Add the core subcommands."""
     p = sub.add_parser("build", help="Speicher aus graph_data/ neu aufbauen")
+    p.add_argument("--force", action="store_true",
+                   help="auch dann neu aufbauen, wenn noch nicht zurückgeschriebene Änderungen im Speicher sind (verwirft sie)")
     p.set_defaults(handler=_build)
 
     p = sub.add_parser("validate", help="Daten mit SHACL gegen ontology/shapes.ttl prüfen")

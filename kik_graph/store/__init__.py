@@ -11,7 +11,7 @@ from rdflib import Literal
 
 from kik_graph import graphdata
 from kik_graph.config import default_store_path, remote_endpoint
-from kik_graph.namespaces import GRAPH_KIK, GRAPH_ONTOLOGY, KIK, KIKG
+from kik_graph.namespaces import GRAPH_HISTORY, GRAPH_KIK, GRAPH_OFFICE, GRAPH_ONTOLOGY, KIK, KIKG
 from kik_graph.store.base import GraphStore, QueryTimeout, SelectResult, StoreError
 from kik_graph.store.oxigraph_store import OxigraphStore
 
@@ -20,7 +20,7 @@ log = logging.getLogger("kik_graph.store")
 GRAPH_META = KIKG["meta"]
 
 __all__ = ["GraphStore", "OxigraphStore", "QueryTimeout", "SelectResult", "StoreError", "open_store", "build_store",
-           "load_into", "stored_fingerprint", "GRAPH_META"]
+           "load_into", "stored_fingerprint", "unsaved_edits", "GRAPH_META"]
 
 
 def load_into(store: GraphStore) -> None:
@@ -41,15 +41,55 @@ def stored_fingerprint(store: GraphStore) -> str | None:
     return str(result.rows[0]["f"]) if result.rows else None
 
 
-def build_store(path: Path) -> OxigraphStore:
-    """Build a fresh store at ``path`` from graph_data/ (built aside, then swapped in)."""
+def _internal_graphs(path: Path, force: bool) -> dict[str, graphdata.Graph]:
+    """History and office graphs of an existing store at ``path`` (kept across a rebuild).
+
+    Refuses (StoreError) when the store holds edits not yet written back, unless ``force``.
+    """
+    if not path.exists():
+        return {}
+    try:
+        old = OxigraphStore(path)
+    except StoreError as exc:
+        if "anderen Prozess" in str(exc):
+            raise
+        return {}
+    try:
+        pending = unsaved_edits(old)
+        if pending and not force:
+            raise StoreError(f"Der Speicher {path} enthält {pending} Änderung(en), die noch nicht nach graph_data/ "
+                             "zurückgeschrieben sind. Bitte zuerst `kik-graph writeback` ausführen.")
+        kept = {str(g): old.graph(str(g)) for g in (GRAPH_HISTORY, GRAPH_OFFICE)}
+        kept[str(GRAPH_OFFICE)].remove((GRAPH_META, KIK.pendingChange, None))
+        return kept
+    finally:
+        old.close()
+        del old
+
+
+def build_store(path: Path, *, force: bool = False) -> OxigraphStore:
+    """Build a fresh store at ``path`` from graph_data/ (built aside, then swapped in).
+
+    The change history and office records of an existing store are kept; a store with edits not yet written
+    back is not rebuilt unless ``force``.
+    """
+    kept = _internal_graphs(path, force)
     staging = path.with_name(path.name + ".building")
     shutil.rmtree(staging, ignore_errors=True)
-    store = OxigraphStore(staging)
-    load_into(store)
-    store.flush()
-    store.close()
-    del store
+    try:
+        store = OxigraphStore(staging)
+        load_into(store)
+        for graph_iri, graph in kept.items():
+            if len(graph):
+                store.replace_graph(graph_iri, graph)
+        store.flush()
+        store.close()
+        del store
+    except (StoreError, OSError) as exc:
+        shutil.rmtree(staging, ignore_errors=True)
+        if isinstance(exc, StoreError):
+            raise
+        raise StoreError(f"Der Speicher {path} konnte nicht aufgebaut werden: {describe_os_error(exc)}") from exc
     if path.exists():
         shutil.rmtree(path)
     staging.rename(path)
@@ -64,7 +104,7 @@ def _open_embedded(path: Path, *, refresh: bool) -> OxigraphStore:
         store = OxigraphStore(path)
         current = stored_fingerprint(store)
     except StoreError as exc:
-        if "anderen Prozess" in str(exc):
+        if "anderen Prozess" in str(exc) or is_resource_problem(exc):
             raise
         broken = path.with_name(f"{path.name}.defekt-{int(time.time())}")
         log.warning("Speicher %s ist beschädigt (%s) – beiseitegelegt als %s und aus graph_data/ neu aufgebaut.",
@@ -75,9 +115,44 @@ def _open_embedded(path: Path, *, refresh: bool) -> OxigraphStore:
         log.warning("Speicher %s enthält keine KIK-Daten – wird aus graph_data/ aufgebaut.", path)
         load_into(store)
     elif refresh and current != graphdata.fingerprint():
-        log.info("graph_data/ hat sich geändert – KIK-Daten im Speicher %s werden ersetzt.", path)
-        load_into(store)
+        pending = unsaved_edits(store)
+        if pending:
+            log.error("graph_data/ hat sich geändert, aber der Speicher %s enthält %d Änderung(en) des Amts, die noch "
+                      "nicht zurückgeschrieben sind – die KIK-Daten werden NICHT ersetzt (sonst gingen sie verloren). "
+                      "Bitte `kik-graph writeback` ausführen: es führt beide Stände zusammen.", path, pending)
+        else:
+            log.info("graph_data/ hat sich geändert – KIK-Daten im Speicher %s werden ersetzt.", path)
+            load_into(store)
     return store
+
+
+_RESOURCE_PROBLEMS = ("no space left", "file too large", "disk quota", "read-only file system", "permission denied")
+
+
+def is_resource_problem(exc: BaseException) -> bool:
+    """True when an error comes from the machine (full disk, file size limit, permissions), not from a broken store.
+
+    Such a store is intact and must not be set aside and rebuilt: that would hide the office's history and edits.
+    """
+    texts = [str(exc), str(exc.__cause__ or "")]
+    return any(marker in text.lower() for text in texts for marker in (*_RESOURCE_PROBLEMS, "kein platz"))
+
+
+def describe_os_error(exc: BaseException) -> str:
+    """A short German description of an operating-system error."""
+    text = str(exc).lower()
+    if "no space left" in text or "file too large" in text or "disk quota" in text:
+        return "Datenträger voll (kein freier Speicherplatz oder Dateigrößen-Limit erreicht). Bitte Platz schaffen."
+    if "read-only" in text or "permission denied" in text:
+        return "keine Schreibberechtigung für das Verzeichnis."
+    return str(exc)
+
+
+def unsaved_edits(store: GraphStore) -> int:
+    """Number of edits in the store not yet written back to graph_data/ (see kik_graph.writeback)."""
+    result = store.select("SELECT (COUNT(?c) AS ?n) WHERE { GRAPH ?g { ?m kik:pendingChange ?c } }",
+                          {"g": KIKG["office"], "m": GRAPH_META})
+    return int(result.rows[0]["n"]) if result.rows else 0
 
 
 def open_store(path: Path | None = None, *, endpoint: str | None = None, refresh: bool = True) -> GraphStore:

@@ -16,6 +16,7 @@ from kik_graph.store.base import Bindings, StoreError
 from kik_graph.terms import is_iri
 
 _LANG = re.compile(r"^[A-Za-z]{1,8}(-[A-Za-z0-9]{1,8})*$")
+_SURROGATE = re.compile("[\ud800-\udfff]")
 _VARNAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _ESCAPES = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t", "\b": "\\b", "\f": "\\f"}
 
@@ -27,6 +28,8 @@ def serialise_term(term: Node) -> str:
             raise StoreError(f"Ungültige IRI als Parameter: {str(term)[:80]!r}")
         return f"<{term}>"
     if isinstance(term, Literal):
+        if _SURROGATE.search(str(term)):
+            raise StoreError("Der Text enthält ungültige Unicode-Zeichen (einzelne Surrogate).")
         body = "".join(_ESCAPES.get(ch, ch if ord(ch) >= 0x20 else f"\\u{ord(ch):04X}") for ch in str(term))
         if term.language:
             if not _LANG.match(term.language):

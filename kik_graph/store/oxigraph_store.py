@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
+from functools import lru_cache
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -19,10 +20,17 @@ from kik_graph.terms import iri
 _XSD_STRING = str(XSD.string)
 
 
+@lru_cache(maxsize=65536)
+def _convert(term: object) -> Node:
+    return _to_rdflib(term)
+
+
 def to_rdflib(term: object) -> Node | None:
-    """Convert a pyoxigraph term to its rdflib equivalent."""
-    if term is None:
-        return None
+    """Convert a pyoxigraph term to its rdflib equivalent (cached: conversion costs more than many queries)."""
+    return None if term is None else _convert(term)
+
+
+def _to_rdflib(term: object) -> Node:
     if isinstance(term, ox.NamedNode):
         return URIRef(term.value)
     if isinstance(term, ox.BlankNode):
@@ -74,6 +82,9 @@ class OxigraphStore:
                     f"Der Speicher {path} wird gerade von einem anderen Prozess benutzt (z.B. der laufenden App). "
                     "Bitte diesen beenden oder mit --store einen anderen Speicher wählen."
                 ) from exc
+            if "no space left" in str(exc).lower() or "file too large" in str(exc).lower():
+                raise StoreError(f"Der Speicher {path} kann nicht geöffnet werden: "
+                                 "Datenträger voll (kein freier Speicherplatz oder Dateigrößen-Limit erreicht). Bitte Platz schaffen.") from exc
             raise StoreError(f"Der Speicher {path} kann nicht geöffnet werden: {exc}") from exc
         self.description = f"Oxigraph ({path})" if path else "Oxigraph (im Arbeitsspeicher)"
 
@@ -103,6 +114,8 @@ class OxigraphStore:
                 if deadline is not None and time.monotonic() > deadline:
                     raise QueryTimeout(f"Die Abfrage hat das Zeitlimit von {timeout:g} s überschritten.")
                 result.rows.append({name: to_rdflib(solution[name]) for name in names})
+        except QueryTimeout:
+            raise
         except (OSError, RuntimeError) as exc:
             raise StoreError(f"Die Abfrage ist fehlgeschlagen: {exc}") from exc
         return result
@@ -143,6 +156,20 @@ class OxigraphStore:
         body = data.serialize(format="nt")
         self.update(f"DROP SILENT GRAPH <{target}> ;\nINSERT DATA {{ GRAPH <{target}> {{\n{body}\n}} }}")
 
+    def bulk_load(self, graph_iri: str, data: bytes | str | Path, rdf_format: str = "nt") -> None:
+        """Load a large N-Triples/Turtle file or text into one named graph fast (not transactional; for builds
+        and benchmarks on a fresh store)."""
+        formats = {"nt": ox.RdfFormat.N_TRIPLES, "ttl": ox.RdfFormat.TURTLE}
+        target = ox.NamedNode(str(iri(graph_iri, field="Graph")))
+        with self._write_lock:
+            try:
+                if isinstance(data, Path):
+                    self._store.bulk_load(path=str(data), format=formats[rdf_format], to_graph=target)
+                else:
+                    self._store.bulk_load(data, format=formats[rdf_format], to_graph=target)
+            except (OSError, SyntaxError, RuntimeError) as exc:
+                raise StoreError(f"Massenladen in {graph_iri} fehlgeschlagen: {exc}") from exc
+
     def graph(self, graph_iri: str) -> Graph:
         """Return a copy of one named graph as an rdflib graph."""
         graph = Graph()
@@ -162,7 +189,10 @@ class OxigraphStore:
 
     def flush(self) -> None:
         """Write buffered data to disk."""
-        self._store.flush()
+        try:
+            self._store.flush()
+        except (OSError, RuntimeError) as exc:
+            raise StoreError(f"Der Speicher konnte nicht auf den Datenträger schreiben: {exc}") from exc
 
     def close(self) -> None:
         """Release the store (pyoxigraph closes when the object is dropped)."""
