@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import importlib
+import json
+import os
 import pkgutil
+import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -39,6 +43,13 @@ def discover_pages() -> list[PageSpec]:
     return sorted(found, key=lambda p: (p.order, p.key))
 
 
+def directory_mode() -> bool:
+    """True when the app runs as the public directory only (environment ``KIK_GRAPH_MODE=directory``)."""
+    return os.environ.get("KIK_GRAPH_MODE", "").strip().lower() == "directory"
+
+
+_timing_lock = threading.Lock()
+
 #: Hook for access control: returns the pages the current visitor may see. Replaced by the login module.
 page_filter: Callable[[list[PageSpec]], list[PageSpec]] = lambda pages: pages  # noqa: E731
 
@@ -48,9 +59,13 @@ def run() -> None:
     from kik_graph.i18n import t
     from kik_graph.ui.common import current_language
 
+    started = time.perf_counter()
     st.set_page_config(page_title=t("app.title"), layout="wide")
     lang = current_language()
-    visible = page_filter(discover_pages())
+    discovered = discover_pages()  # first: importing the pages may install the page filter (login module)
+    visible = page_filter(discovered)
+    if directory_mode():  # KIK_GRAPH_MODE=directory: the public directory only, no office pages
+        visible = [spec for spec in visible if spec.public]
     sections: dict[str, list] = {}
     for spec in visible:
         page = st.Page(spec.render, title=t(spec.title_key, lang), icon=spec.icon or None, url_path=spec.key,
@@ -59,4 +74,21 @@ def run() -> None:
     if not sections:
         st.error(t("common.error", lang, message="keine Seiten"))
         return
-    st.navigation(sections).run()
+    selected = st.navigation(sections)
+    try:
+        selected.run()
+    finally:
+        record_timing(getattr(selected, "url_path", ""), time.perf_counter() - started)
+
+
+def record_timing(page: str, seconds: float) -> None:
+    """Append the server time of one page run to the file named by ``KIK_GRAPH_TIMINGS`` (JSON lines), if set.
+
+    Used by ``make bench`` to measure each page's server time in the real server; does nothing otherwise.
+    """
+    path = os.environ.get("KIK_GRAPH_TIMINGS", "").strip()
+    if not path:
+        return
+    line = json.dumps({"page": page, "seconds": round(seconds, 6), "at": time.time()})
+    with _timing_lock, open(path, "a", encoding="utf-8") as fh:
+        fh.write(line + "\n")
