@@ -1,0 +1,156 @@
+"""The directory as Open Referral HSDS 3.0 JSON and the office tables as CSV and Excel."""
+
+from __future__ import annotations
+
+import csv
+import json
+import uuid
+
+import pytest
+from openpyxl import load_workbook
+from rdflib import Literal
+
+from kik_graph.cli import main
+from kik_graph.directory.model import services_in
+from kik_graph.export import hsds
+from kik_graph.export.privacy import public_graph
+from kik_graph.export.tables import WORKBOOK, write_tables
+from kik_graph.namespaces import KIKD, SKOS
+from tests.fixtures.export import BASE
+
+#: Required fields of the HSDS 3.0 object schemas (schema/*.json "required").
+REQUIRED = {
+    "organizations": {"id", "name", "description"}, "services": {"id", "name"}, "locations": {"id", "location_type"},
+    "languages": {"id"}, "taxonomy_terms": {"id", "name", "description"}, "attributes": {"id"},
+    "phones": {"id", "number"}, "schedules": {"id"}, "service_at_locations": {"id"}, "taxonomies": {"id", "name"},
+    "addresses": {"id", "address_1", "city", "state_province", "postal_code", "country", "address_type"},
+}
+
+
+@pytest.fixture(scope="module")
+def document(kik_export) -> dict:
+    return json.loads(kik_export.files["hsds"].read_text(encoding="utf-8"))
+
+
+def test_hsds_document_has_every_table_with_required_fields_and_uuids(document, store):
+    assert document["hsds_version"] == "3.0"
+    services = services_in(public_graph(store))
+    assert len(document["services"]) == len(services) >= 40
+    for table, fields in REQUIRED.items():
+        ids = [row["id"] for row in document[table]]
+        assert len(ids) == len(set(ids)), table
+        for row in document[table]:
+            assert fields <= set(row), (table, row)
+            uuid.UUID(row["id"])
+    for service in document["services"]:
+        assert service.get("status") in (None, "active", "inactive", "defunct", "temporarily closed")
+
+
+def test_hsds_references_resolve(document):
+    ids = {table: {row["id"] for row in rows} for table, rows in document.items() if isinstance(rows, list)}
+    for service in document["services"]:
+        if "organization_id" in service:
+            assert service["organization_id"] in ids["organizations"]
+    for org in document["organizations"]:
+        if "parent_organization_id" in org:
+            assert org["parent_organization_id"] in ids["organizations"]
+    for attribute in document["attributes"]:
+        assert attribute["link_id"] in ids["services"] and attribute["taxonomy_term_id"] in ids["taxonomy_terms"]
+    for term in document["taxonomy_terms"]:
+        assert term["taxonomy_id"] in ids["taxonomies"]
+        assert term.get("parent_id") is None or term["parent_id"] in ids["taxonomy_terms"]
+    for link in document["service_at_locations"]:
+        assert link["service_id"] in ids["services"] and link["location_id"] in ids["locations"]
+    for table in ("phones", "languages", "schedules"):
+        for row in document[table]:
+            assert row["service_id"] in ids["services"]
+
+
+def test_hsds_content_follows_the_graph(document):
+    by_name = {s["name"]: s for s in document["services"]}
+    service = by_name["Agentur für Arbeit"]
+    assert service["id"] == hsds.hsds_id("service", str(KIKD["angebot/agentur-fuer-arbeit"]))
+    org = next(o for o in document["organizations"] if o["id"] == service["organization_id"])
+    assert org["name"] == "Agentur für Arbeit" and org["uri"] == BASE + "organisation/agentur-fuer-arbeit"
+    categories = {t["name"] for t in document["taxonomy_terms"]}
+    assert "Arbeit und Ausbildung" in categories
+    # nothing is invented: the seed services state no status, languages or opening hours
+    assert not any("status" in s for s in document["services"])
+    assert document["languages"] == [] and document["schedules"] == []
+
+
+def test_hsds_maps_every_field_a_service_has(store):
+    graph = public_graph(store)
+    s = KIKD["angebot/agentur-fuer-arbeit"]
+    from kik_graph.directory.model import ADMS, KIK, SCHEMA
+
+    graph.add((s, KIK.spokenLanguage, Literal("ar")))
+    graph.add((s, SCHEMA.openingHours, Literal("Mo-Fr 08:00-12:30")))
+    graph.add((s, ADMS.status, KIK.ServiceActive))
+    graph.add((s, SCHEMA.telephone, Literal("+49 831 0000")))
+    tables = hsds.build_hsds(graph, base=BASE)
+    sid = hsds.hsds_id("service", str(s))
+    service = next(x for x in tables["services"] if x["id"] == sid)
+    assert service["status"] == "active"
+    assert {"service_id": sid, "code": "ar", "name": "Arabisch"}.items() <= next(
+        x for x in tables["languages"] if x["service_id"] == sid).items()
+    schedule = next(x for x in tables["schedules"] if x["service_id"] == sid)
+    assert schedule["byday"] == "MO,TU,WE,TH,FR" and schedule["opens_at"] == "08:00" and schedule["closes_at"] == "12:30"
+    assert any(p["number"] == "+49 831 0000" for p in tables["phones"])
+
+
+def test_hsds_ids_are_stable(store):
+    graph = public_graph(store)
+    assert hsds.build_hsds(graph, base=BASE) == hsds.build_hsds(graph, base=BASE)
+
+
+# ----------------------------------------------------------------------------------------------------- tables
+
+def test_tables_as_csv_and_excel(store, tmp_path):
+    paths = write_tables(store, tmp_path)
+    names = {p.name for p in paths}
+    assert {"massnahmen.csv", "ziele.csv", "akteure.csv", "zustaendigkeiten.csv", "angebote.csv",
+            "stadtbezirke.csv", "kennzahlen.csv", WORKBOOK} <= names
+    raw = (tmp_path / "massnahmen.csv").read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.reader((tmp_path / "massnahmen.csv").read_text(encoding="utf-8-sig").splitlines(), delimiter=";"))
+    assert rows[0][:5] == ["Nummer", "Handlungsfeld", "Handlungsfeld (Name)", "Ziel", "Text"]
+    assert len(rows) == 145
+    sb72 = next(r for r in rows if r[0] == "SB-7.2")
+    assert sb72[6] == "Runder Tisch der Bildungsträger Kempten & Oberallgäu"
+    assert "IO-6.4" not in {r[0] for r in rows}
+    workbook = load_workbook(tmp_path / WORKBOOK, read_only=True)
+    assert "Maßnahmen" in workbook.sheetnames
+    sheet_rows = list(workbook["Maßnahmen"].iter_rows(values_only=True))
+    assert len(sheet_rows) == 145 and sheet_rows[0][0] == "Nummer"
+
+
+def test_tables_neutralise_spreadsheet_formulas(fresh_store, tmp_path):
+    vhs = "<https://w3id.org/kik-graph/id/organisation/vhs-kempten>"
+    fresh_store.update(f'PREFIX skos: <http://www.w3.org/2004/02/skos/core#> '
+                       f'DELETE {{ GRAPH kikg:kik {{ {vhs} skos:prefLabel ?l }} }} '
+                       f'INSERT {{ GRAPH kikg:kik {{ {vhs} skos:prefLabel "=HYPERLINK(\\"http://evil\\")"@de }} }} '
+                       f'WHERE {{ GRAPH kikg:kik {{ {vhs} skos:prefLabel ?l }} }}')
+    write_tables(fresh_store, tmp_path)
+    text = (tmp_path / "akteure.csv").read_text(encoding="utf-8-sig")
+    assert "'=HYPERLINK" in text and ";=HYPERLINK" not in text
+    workbook = load_workbook(tmp_path / WORKBOOK)
+    values = [c.value for row in workbook["Akteurinnen"].iter_rows() for c in row if c.value]
+    assert "'=HYPERLINK(\"http://evil\")" in values
+    assert not any(getattr(c, "data_type", "") == "f" for row in workbook["Akteurinnen"].iter_rows() for c in row)
+
+
+def test_cli_tables(closed_store_path, tmp_path, capsys):
+    assert main(["--store", str(closed_store_path), "tables", "--out", str(tmp_path)]) == 0
+    assert (tmp_path / WORKBOOK).is_file()
+    assert "massnahmen.csv" in capsys.readouterr().out
+
+
+def test_skos_labels_are_german(store):
+    graph = public_graph(store)
+    tables = hsds.build_hsds(graph)
+    terms = {t["term_uri"]: t for t in tables["taxonomy_terms"]}
+    for uri, term in terms.items():
+        labels = {str(o) for o in graph.objects(__import__("rdflib").URIRef(uri), SKOS.prefLabel)
+                  if getattr(o, "language", None) == "de"}
+        assert term["name"] in labels
