@@ -1,0 +1,127 @@
+"""Login sessions with expiry, failed-login rate limiting, and password login – independent of Streamlit.
+
+Everything takes a clock (``now`` callables returning seconds) so that expiry and lockouts can be tested.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from kik_graph.auth.accounts import AccountFile
+from kik_graph.auth.passwords import dummy_verify, verify_password
+
+Clock = Callable[[], float]
+
+#: A session ends after this many seconds in total, or after IDLE seconds without activity.
+MAX_AGE = 8 * 3600
+IDLE = 30 * 60
+
+
+@dataclass
+class Session:
+    """A logged-in user: account id, role, how they logged in, and when."""
+
+    account: str
+    role: str
+    method: str  # "local" or "oidc"
+    started: float
+    last_seen: float
+
+    def expired(self, now: float, *, max_age: float = MAX_AGE, idle: float = IDLE) -> bool:
+        """True when the session is too old or was idle too long."""
+        return now - self.started > max_age or now - self.last_seen > idle
+
+    def touch(self, now: float) -> None:
+        """Record activity."""
+        self.last_seen = now
+
+
+class LoginError(Exception):
+    """Login refused; the message is safe to show (never says whether the account exists)."""
+
+    def __init__(self, message: str, retry_after: float = 0.0) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+@dataclass
+class RateLimiter:
+    """Failed logins per key (account id, client address): after ``max_failures`` within ``window`` seconds the
+    key is locked for ``lockout`` seconds (doubling with each further lockout, at most ``max_lockout``)."""
+
+    max_failures: int = 5
+    window: float = 15 * 60
+    lockout: float = 15 * 60
+    max_lockout: float = 24 * 3600
+    clock: Clock = time.time
+    _failures: dict[str, list[float]] = field(default_factory=dict)
+    _locked_until: dict[str, float] = field(default_factory=dict)
+    _lockouts: dict[str, int] = field(default_factory=dict)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def retry_after(self, key: str) -> float:
+        """Seconds until ``key`` may try again (0 = now)."""
+        with self._lock:
+            return max(0.0, self._locked_until.get(key, 0.0) - self.clock())
+
+    def failure(self, key: str) -> None:
+        """Record a failed attempt."""
+        now = self.clock()
+        with self._lock:
+            recent = [t for t in self._failures.get(key, []) if now - t < self.window] + [now]
+            self._failures[key] = recent
+            if len(recent) >= self.max_failures:
+                count = self._lockouts.get(key, 0)
+                self._locked_until[key] = now + min(self.max_lockout, self.lockout * (2 ** count))
+                self._lockouts[key] = count + 1
+                self._failures[key] = []
+
+    def success(self, key: str) -> None:
+        """Forget the failures of ``key``."""
+        with self._lock:
+            self._failures.pop(key, None)
+            self._lockouts.pop(key, None)
+            self._locked_until.pop(key, None)
+
+
+GENERIC_FAILURE = "Anmeldung fehlgeschlagen: Kennung oder Passwort ist falsch."
+
+
+def password_login(accounts: AccountFile, account_id: str, password: str, limiter: RateLimiter, *,
+                   client: str = "", clock: Clock = time.time) -> Session:
+    """Check a password login; raise LoginError (rate-limited per account and per client) or return a Session."""
+    account_id = (account_id or "").strip().casefold()[:100]
+    keys = [f"account:{account_id}"] + ([f"client:{client}"] if client else [])
+    wait = max(limiter.retry_after(k) for k in keys)
+    if wait > 0:
+        raise LoginError(f"Zu viele Fehlversuche – bitte in {int(wait // 60) + 1} Minute(n) erneut versuchen.", wait)
+    account = accounts.accounts.get(account_id)
+    if account is None or not account.password:
+        dummy_verify(password or "")
+        ok = False
+    else:
+        ok = verify_password(password or "", account.password)
+    if not ok:
+        for k in keys:
+            limiter.failure(k)
+        raise LoginError(GENERIC_FAILURE)
+    for k in keys:
+        limiter.success(k)
+    now = clock()
+    return Session(account=account.id, role=account.role, method="local", started=now, last_seen=now)
+
+
+def oidc_session(accounts: AccountFile, email: str, subject: str, *, clock: Clock = time.time) -> Session | None:
+    """The session of a user logged in through OIDC: role from the account with that e-mail, else the default."""
+    account = accounts.by_email(email) if email else None
+    now = clock()
+    if account is not None:
+        return Session(account=account.id, role=account.role, method="oidc", started=now, last_seen=now)
+    if accounts.oidc_default_role:
+        ident = (email or subject or "").strip()[:100]
+        if ident:
+            return Session(account=ident, role=accounts.oidc_default_role, method="oidc", started=now, last_seen=now)
+    return None
