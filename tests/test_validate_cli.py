@@ -99,7 +99,8 @@ def test_cli_stats_query_and_formats(cli_store, capsys):
     store_path = cli_store
     assert main(["--store", str(store_path), "stats", "--format", "json"]) == 0
     counts = {row["Klasse"]: int(row["Anzahl"]) for row in json.loads(capsys.readouterr().out)}
-    assert counts["Measure"] == 144 and counts["Goal"] == 43 and counts["FieldOfAction"] == 6 and counts["District"] == 47
+    assert counts["kik:Measure"] == 144 and counts["kik:Goal"] == 43 and counts["kik:FieldOfAction"] == 6
+    assert counts["kik:District"] == 47 and len(counts) == len(set(counts))
     assert main(["--store", str(store_path), "query", "actors-for-measure", "--param", "measure=SB-7.2", "--format", "json"]) == 0
     rows = json.loads(capsys.readouterr().out)
     assert rows[0]["actorLabel"] == "Runder Tisch der Bildungsträger Kempten & Oberallgäu"
@@ -124,5 +125,5 @@ def test_console_script_runs_with_store_from_environment(tmp_path):
     env = {**os.environ, "KIK_GRAPH_STORE": str(tmp_path / "store")}
     out = subprocess.run([sys.executable, "-m", "kik_graph.cli", "stats"], env=env, capture_output=True, text=True, timeout=120)
     assert out.returncode == 0, out.stderr
-    assert "Measure" in out.stdout and "144" in out.stdout
+    assert "kik:Measure" in out.stdout and "144" in out.stdout
     assert (tmp_path / "store").exists()

@@ -6,6 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from kik_graph.namespaces import PREFIXES
 from kik_graph.output import FORMATS, render
 from kik_graph.params import run_named
 from kik_graph.queries import QueryNotFound, all_queries, get_query
@@ -16,6 +17,14 @@ from kik_graph.terms import InvalidInput
 def open_from_args(args: argparse.Namespace):
     """Open the store chosen by ``--store`` / ``--endpoint`` or the environment."""
     return open_store(Path(args.store) if args.store else None, endpoint=args.endpoint)
+
+
+def compact_iri(value: str) -> str:
+    """``prefix:local`` for IRIs in a known namespace (kik:Service vs. schema:Service), else the IRI."""
+    for prefix, namespace in sorted(PREFIXES.items(), key=lambda item: -len(item[1])):
+        if value.startswith(namespace) and value[len(namespace):]:
+            return f"{prefix}:{value[len(namespace):]}"
+    return value
 
 
 def _build(args: argparse.Namespace) -> int:
@@ -38,7 +47,7 @@ def _validate(args: argparse.Namespace) -> int:
 def _stats(args: argparse.Namespace) -> int:
     store = open_from_args(args)
     result = run_named(store, "class-counts")
-    rows = [{"Klasse": r["class"].rsplit("#", 1)[-1].rsplit("/", 1)[-1], "Anzahl": r["count"]} for r in result.as_strings()]
+    rows = [{"Klasse": compact_iri(r["class"]), "Anzahl": r["count"]} for r in result.as_strings()]
     print(render(rows, ["Klasse", "Anzahl"], args.format).rstrip("\n"))
     return 0
 
