@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -33,6 +35,27 @@ def store(store_path: Path) -> OxigraphStore:
 def fresh_store(tmp_path: Path) -> OxigraphStore:
     """A private store with the KIK data that a test may change."""
     return build_store(tmp_path / "store")
+
+
+@contextmanager
+def app_store(tmp_path_factory: pytest.TempPathFactory, name: str) -> Iterator[Path]:
+    """A store built for AppTests: ``KIK_GRAPH_STORE`` points at it and the app's cached store is reset,
+    before and after (the previous environment is restored)."""
+    from kik_graph.ui.common import get_store
+
+    path = tmp_path_factory.mktemp(name) / "store"
+    build_store(path).close()
+    previous = os.environ.get("KIK_GRAPH_STORE")
+    os.environ["KIK_GRAPH_STORE"] = str(path)
+    get_store.clear()
+    try:
+        yield path
+    finally:
+        get_store.clear()
+        if previous is None:
+            os.environ.pop("KIK_GRAPH_STORE", None)
+        else:
+            os.environ["KIK_GRAPH_STORE"] = previous
 
 
 def require_or_skip(condition: bool, reason: str) -> None:

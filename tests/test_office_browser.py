@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from kik_graph.store import build_store
-from kik_graph.ui.office_e2e import CHROMIUM, CHROMIUM_ARGS, free_port, outbound, start_app, stop_app, wait_until_up
+from kik_graph.ui.office_e2e import CHROMIUM, CHROMIUM_ARGS, outbound, running_app
 from tests.conftest import require_or_skip
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -39,19 +39,8 @@ def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     tmp = tmp_path_factory.mktemp("e2e")
     build_store(tmp / "store").close()
     accounts.add_user("vera", "viewer", PASSWORD, path=tmp / "users.toml")
-    port = free_port()
-    log_path = tmp / "streamlit.log"
-    process = start_app(tmp / "store", port, log_path, {"KIK_GRAPH_USERS": str(tmp / "users.toml")})
-    base = f"http://127.0.0.1:{port}"
-    try:
-        wait_until_up(base, process)
+    with running_app(tmp, "office-streamlit.log", {"KIK_GRAPH_USERS": str(tmp / "users.toml")}, ARTIFACTS) as base:
         yield base
-    finally:
-        stop_app(process)
-        server_log = log_path.read_text(errors="replace")
-        ARTIFACTS.mkdir(parents=True, exist_ok=True)
-        (ARTIFACTS / "office-streamlit.log").write_text(server_log)
-    assert "Traceback" not in server_log, server_log[-3000:]
 
 
 @pytest.fixture(scope="module")

@@ -9,6 +9,8 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -62,6 +64,30 @@ def stop_app(process: subprocess.Popen) -> None:
     except subprocess.TimeoutExpired:
         process.kill()
         process.wait(timeout=5)
+
+
+@contextmanager
+def running_app(workdir: Path, log_name: str, extra_env: dict[str, str] | None = None,
+                artifacts: Path | None = None) -> Iterator[str]:
+    """Run the app on a free loopback port with the store in ``workdir/store``; yield its base URL.
+
+    Afterwards the server log is copied to ``artifacts/log_name`` (if given) and a traceback in it fails.
+    """
+    port = free_port()
+    log_path = workdir / "streamlit.log"
+    process = start_app(workdir / "store", port, log_path, extra_env)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_until_up(base, process)
+        yield base
+    finally:
+        stop_app(process)
+        server_log = log_path.read_text(errors="replace")
+        if artifacts is not None:
+            artifacts.mkdir(parents=True, exist_ok=True)
+            (artifacts / log_name).write_text(server_log)
+    if "Traceback" in server_log:
+        raise AssertionError(server_log[-3000:])
 
 
 def outbound(requests: list[str]) -> list[str]:
