@@ -145,6 +145,9 @@ def _drawn_network(page, caption_before: str | None):
                                ".find(p => p.textContent.includes('Knoten,'));"
                                " return el && el.textContent !== before; }", arg=caption_before, timeout=60_000)
     caption = stats.inner_text()
+    # while Streamlit swaps views the outgoing iframe lingers for a moment: wait until only the new one is left
+    page.wait_for_function("document.querySelectorAll('iframe[title^=\"Netzwerkgrafik\"]').length === 1",
+                           timeout=60_000)
     frame_element = page.locator('iframe[title^="Netzwerkgrafik"]')
     frame_element.wait_for(timeout=60_000)
     frame = frame_element.element_handle().content_frame()
@@ -168,7 +171,7 @@ def test_network_views_draw_a_canvas_without_network_access(app_url: str, browse
         box = canvas.bounding_box()
         assert box and box["width"] > 300 and box["height"] > 300
         assert frame.evaluate("window.kikDrawMs") > 0
-        page.locator('iframe[title^="Netzwerkgrafik"]').scroll_into_view_if_needed()
+        page.locator('iframe[title^="Netzwerkgrafik"]').last.scroll_into_view_if_needed()
         assert_no_exception(page, f"netzwerk-{name}")
     assert "Knoten" in caption
     assert outbound(context.requests[before:]) == [], outbound(context.requests[before:])

@@ -8,7 +8,7 @@ import sys
 from datetime import date
 from pathlib import Path
 
-from kik_graph.terms import InvalidInput
+from kik_graph.terms import InvalidInput, iri
 
 
 def _say(message: str) -> None:
@@ -74,6 +74,8 @@ def _publish(args: argparse.Namespace) -> int:
     user = args.user if args.user is not None else os.environ.get("KIK_GRAPH_USER")
     if user and not password:
         raise InvalidInput("--user ohne Passwort: --password angeben oder KIK_GRAPH_PASSWORD setzen.")
+    if args.graph is not None:
+        iri(args.graph, field="--graph")  # bad input is reported before any store or endpoint is touched
     timeout = args.timeout
     target = SparqlEndpointStore(args.target_endpoint, update_endpoint=args.update_endpoint, user=user,
                                  password=password, auth=args.auth, graph_store=args.graph_store or "auto",
