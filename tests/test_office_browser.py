@@ -145,10 +145,8 @@ def _drawn_network(page, caption_before: str | None):
                                ".find(p => p.textContent.includes('Knoten,'));"
                                " return el && el.textContent !== before; }", arg=caption_before, timeout=60_000)
     caption = stats.inner_text()
-    # while Streamlit swaps views the outgoing iframe lingers for a moment: wait until only the new one is left
-    page.wait_for_function("document.querySelectorAll('iframe[title^=\"Netzwerkgrafik\"]').length === 1",
-                           timeout=60_000)
-    frame_element = page.locator('iframe[title^="Netzwerkgrafik"]')
+    # while Streamlit swaps views the outgoing iframe can linger next to the new one, which is added last
+    frame_element = page.locator('iframe[title^="Netzwerkgrafik"]').last
     frame_element.wait_for(timeout=60_000)
     frame = frame_element.element_handle().content_frame()
     frame.wait_for_selector("body[data-drawn='1']", timeout=30_000)
