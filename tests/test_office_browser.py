@@ -145,11 +145,10 @@ def _drawn_network(page, caption_before: str | None):
                                ".find(p => p.textContent.includes('Knoten,'));"
                                " return el && el.textContent !== before; }", arg=caption_before, timeout=60_000)
     caption = stats.inner_text()
-    # while Streamlit swaps views the outgoing iframe can linger next to the new one, which is added last
-    frame_element = page.locator('iframe[title^="Netzwerkgrafik"]').last
-    frame_element.wait_for(timeout=60_000)
-    frame = frame_element.element_handle().content_frame()
-    frame.wait_for_selector("body[data-drawn='1']", timeout=30_000)
+    # While Streamlit swaps views the outgoing iframe can linger next to the new one (added last) and an
+    # element handle may point at a frame that is already gone, so the frame is located afresh on each use.
+    frame = page.frame_locator('iframe[title^="Netzwerkgrafik"]').last
+    frame.locator("body[data-drawn='1']").wait_for(timeout=60_000)
     return frame, caption
 
 
@@ -168,7 +167,7 @@ def test_network_views_draw_a_canvas_without_network_access(app_url: str, browse
         assert canvas.count() == 1
         box = canvas.bounding_box()
         assert box and box["width"] > 300 and box["height"] > 300
-        assert frame.evaluate("window.kikDrawMs") > 0
+        assert frame.locator("body").evaluate("() => window.kikDrawMs") > 0
         page.locator('iframe[title^="Netzwerkgrafik"]').last.scroll_into_view_if_needed()
         assert_no_exception(page, f"netzwerk-{name}")
     assert "Knoten" in caption
