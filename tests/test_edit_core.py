@@ -140,7 +140,7 @@ def test_second_editor_gets_a_conflict_with_the_other_change(edit_store):
 
 
 def test_conflict_when_both_create_the_same_resource(edit_store):
-    from kik_graph.ui.pages.edit_common import EMPTY_VERSION
+    from kik_graph.ui.edit_common import EMPTY_VERSION
 
     op.assign(edit_store, "bob", "SB-1.1", VHS, "lead")
     with pytest.raises(EditConflict):

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from rdflib import Graph
 
-from kik_graph.export import dcat
+from kik_graph.export import cpsv, dcat
 from kik_graph.export.privacy import PrivacyReport, public_graph
 from kik_graph.export.rdf import (
     DEFAULT_DOWNLOAD_URL,
@@ -38,6 +38,9 @@ class ExportResult:
     privacy: PrivacyReport = field(default_factory=PrivacyReport)
     triples: int = 0
     services: int = 0
+    #: services without a recorded status, left out of the HSDS file (HSDS requires a status)
+    hsds_without_status: int = 0
+    cpsv_report: cpsv.CpsvReport = field(default_factory=cpsv.CpsvReport)
     catalog_results: list[dcat.ShapeResult] | None = None
 
     @property
@@ -61,6 +64,8 @@ def export_all(store: GraphStore, out_dir: Path, *, base: str | None = None, dow
 
     say("Öffentliche Daten auslesen (Datenschutzfilter) …")
     public = public_graph(store, result.privacy)
+    ontology = store.graph(str(GRAPH_ONTOLOGY))
+    result.cpsv_report = cpsv.apply_profile(public, ontology)
     result.triples = len(public)
 
     say(f"RDF schreiben ({len(public)} Tripel) …")
@@ -68,7 +73,7 @@ def export_all(store: GraphStore, out_dir: Path, *, base: str | None = None, dow
 
     vocabulary = Graph()
     bind_prefixes(vocabulary, base)
-    vocabulary += store.graph(str(GRAPH_ONTOLOGY))
+    vocabulary += cpsv.export_vocabulary(ontology)
     vocab_path = out_dir / VOCABULARY_FILE
     _write_atomic(vocab_path, serialise_turtle(vocabulary))
     result.files["vocabulary"] = vocab_path

@@ -10,7 +10,7 @@
   pages and reports; editors also the edit pages (keys ``bearbeiten-…``); admins also the admin pages
   (keys ``verwaltung-…``). Pages check the role again when they render.
 
-Importing this module installs :func:`filter_pages` as ``kik_graph.ui.navigation.page_filter``.
+:func:`filter_pages` is called by ``kik_graph.ui.navigation.run`` on every run.
 """
 
 from __future__ import annotations
@@ -213,19 +213,10 @@ def filter_pages(pages: list[PageSpec]) -> list[PageSpec]:
         needed = required_role(spec)
         if needed is None or (role is not None and acc.has_role(role, needed)):
             visible.append(spec)
-    if not navigation_directory_mode():  # the public-only directory deployment has nothing to log in to
+    if not navigation.directory_mode():  # the public-only directory deployment has nothing to log in to
         visible.append(LOGIN_PAGE)
     defaults = [p for p in visible if p.default]
     if visible and len(defaults) != 1:
         first = next((p for p in visible if not p.public), visible[0]) if role else visible[0]
         visible = [dataclasses.replace(p, default=p is first) for p in visible]
     return visible
-
-
-def navigation_directory_mode() -> bool:
-    """True in the public-only directory deployment (``KIK_GRAPH_MODE=directory``)."""
-    mode = getattr(navigation, "directory_mode", None)
-    return bool(mode()) if callable(mode) else False
-
-
-navigation.page_filter = filter_pages

@@ -50,9 +50,6 @@ def directory_mode() -> bool:
 
 _timing_lock = threading.Lock()
 
-#: Hook for access control: returns the pages the current visitor may see. Replaced by the login module.
-page_filter: Callable[[list[PageSpec]], list[PageSpec]] = lambda pages: pages  # noqa: E731
-
 
 def run() -> None:
     """Build the navigation from the discovered pages and run the selected page."""
@@ -62,8 +59,9 @@ def run() -> None:
     started = time.perf_counter()
     st.set_page_config(page_title=t("app.title"), layout="wide")
     lang = current_language()
-    discovered = discover_pages()  # first: importing the pages may install the page filter (login module)
-    visible = page_filter(discovered)
+    from kik_graph.ui.auth_ui import filter_pages  # access control: which pages this visitor may see
+
+    visible = filter_pages(discover_pages())
     if directory_mode():  # KIK_GRAPH_MODE=directory: the public directory only, no office pages
         visible = [spec for spec in visible if spec.public]
     sections: dict[str, list] = {}
