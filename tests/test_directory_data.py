@@ -180,8 +180,12 @@ def test_model_writes_what_the_shapes_accept(problems: list) -> None:
     assert not [p for p in problems if p.node.startswith("kikd:angebot/test-angebot")]
 
 
-def test_class_hierarchy_knows_services_are_public_services() -> None:
+def test_services_are_schema_services_but_not_claimed_as_public_services() -> None:
+    # most providers are private (Caritas, Diakonie, …): only the export claims cpsv:PublicService, where a public
+    # competent authority is stated (kik_graph/export/cpsv.py)
     hierarchy = class_hierarchy()
-    assert (KIK.Service, URIRef("http://www.w3.org/2000/01/rdf-schema#subClassOf"),
-            URIRef("http://purl.org/vocab/cpsv#PublicService")) in hierarchy
-    assert PATHS.ontology.exists()
+    sub_class_of = URIRef("http://www.w3.org/2000/01/rdf-schema#subClassOf")
+    assert (KIK.Service, sub_class_of, URIRef("https://schema.org/Service")) in hierarchy
+    assert (KIK.Service, sub_class_of, URIRef("http://purl.org/vocab/cpsv#PublicService")) not in hierarchy
+    data = Graph().parse(PATHS.graph_data / "services.ttl")
+    assert not set(data.subjects(None, URIRef("http://purl.org/vocab/cpsv#PublicService")))

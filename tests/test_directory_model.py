@@ -52,7 +52,8 @@ def test_round_trip_of_a_minimal_service_keeps_unknowns_unknown() -> None:
     assert back == service
     assert back.interpreter is None and back.cost is None and back.is_free() is None and back.open_now() is None
     assert set(missing_fields(back)) == {"telephone", "email", "website", "address", "district", "opening_hours",
-                                         "languages", "interpreter", "cost", "access_modes", "status", "last_verified"}
+                                         "languages", "interpreter", "cost", "access_modes", "status", "last_verified",
+                                         "competent_authorities"}
     assert missing_fields(complete_service()) == []
 
 

@@ -6,10 +6,12 @@ import hashlib
 
 import pytest
 from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import DCAT, DCTERMS, RDF, VOID, XSD
+from rdflib.namespace import DCAT, DCTERMS, RDF, RDFS, VOID, XSD
 
-from kik_graph.export import dcat, rdf
-from kik_graph.namespaces import CPSV
+from kik_graph.directory.model import ADMS, M8G
+from kik_graph.export import cpsv, dcat, rdf
+from kik_graph.export.privacy import public_graph
+from kik_graph.namespaces import CPSV, GRAPH_KIK, GRAPH_ONTOLOGY, KIK, KIKD, SCHEMA
 from tests.conftest import require_or_skip
 from tests.fixtures.export import BASE, DOWNLOAD
 
@@ -96,22 +98,92 @@ def test_void_description(kik_export, store):
     assert DOWNLOAD + "kik-graph.nt" in dumps
 
 
-#: CPSV-AP violations that come from the directory's data model, not from the export (see README, "Offene Punkte").
-KNOWN_CPSV_GAPS = {"http://data.europa.eu/m8g/hasCompetentAuthority"}
-
-
-def test_services_conform_to_cpsv_ap(kik_export):
+@pytest.fixture(scope="module")
+def cpsv_shapes() -> Graph:
     ref = dcat.reference_dir() / "shapes" / "cpsv-ap-3.2.0" / "cpsv-ap-SHACL.ttl"
     require_or_skip(ref.is_file(), f"CPSV-AP-Shapes fehlen: {ref}")
+    return Graph().parse(ref, format="turtle")
+
+
+def _with_vocabulary(data: Graph, vocabulary: Graph) -> Graph:
+    combined = Graph()
+    combined += data
+    combined += vocabulary  # class hierarchy for sh:targetClass / sh:class, as a consumer would load it
+    return combined
+
+
+def test_services_conform_to_cpsv_ap(kik_export, cpsv_shapes):
     data = rdf.read_file(kik_export.files["turtle"])
+    vocabulary = Graph().parse(kik_export.files["vocabulary"], format="turtle")
     services = set(data.subjects(RDF.type, CPSV.PublicService))
-    assert len(services) >= 40
-    data += Graph().parse(kik_export.files["vocabulary"], format="turtle")  # class hierarchy for sh:class
-    shapes = Graph().parse(ref, format="turtle")
-    results = [r for r in dcat.validate_with(data, shapes) if r.severity == "Violation"
-               and URIRef(r.focus) in services]
-    unexpected = [str(r) for r in results if r.path not in KNOWN_CPSV_GAPS]
-    assert unexpected == []
-    if results:
-        pytest.xfail(f"{len(results)} Verstöße gegen CPSV-AP bei m8g:hasCompetentAuthority (zuständige Behörde "
-                     "fehlt oder ist nicht als m8g:PublicOrganisation beschrieben) – Datenmodell des Verzeichnisses")
+    assert URIRef(BASE + "angebot/jobcenter-kempten") in services
+    assert URIRef(BASE + "angebot/amt-fuer-integration") in services
+    assert len(services) == len(kik_export.cpsv_report.public_services) >= 10
+    # not a single violation of any CPSV-AP 3.2.0 shape in the whole dataset (services, organisations, concepts …)
+    results = [r for r in dcat.validate_with(_with_vocabulary(data, vocabulary), cpsv_shapes)
+               if r.severity == "Violation"]
+    assert results == [], [str(r) for r in results[:10]]
+    for service in services:
+        authorities = set(data.objects(service, M8G.hasCompetentAuthority))
+        assert authorities, service
+        for authority in authorities:
+            assert (authority, RDF.type, M8G.PublicOrganisation) in data
+            assert data.value(authority, DCTERMS.spatial) == dcat.SPATIAL
+    assert (dcat.SPATIAL, RDF.type, DCTERMS.Location) in data
+
+
+def test_no_private_provider_service_is_claimed_as_public_service(kik_export, store):
+    data = rdf.read_file(kik_export.files["turtle"])
+    source = store.graph(str(GRAPH_KIK))
+    vocabulary = Graph().parse(kik_export.files["vocabulary"], format="turtle")
+    assert (KIK.Service, RDFS.subClassOf, CPSV.PublicService) not in vocabulary
+    public_types = cpsv.PUBLIC_ORGANISATION_TYPES
+    claimed = set(data.subjects(RDF.type, CPSV.PublicService))
+    directory = set(data.subjects(RDF.type, KIK.Service))
+    assert claimed < directory and len(directory) >= 40
+    for service in directory:
+        internal = rdf.rebase_term(service, BASE, rdf.INTERNAL_BASE)
+        providers = set(source.objects(internal, SCHEMA.provider))
+        stated = set(source.objects(internal, M8G.hasCompetentAuthority))
+        is_public = any(set(source.objects(o, KIK.organisationType)) & public_types for o in stated)
+        assert (service in claimed) == is_public, service
+        if not is_public:
+            assert (service, RDF.type, SCHEMA.Service) in data
+            assert not set(data.objects(service, M8G.hasCompetentAuthority))
+        if providers and not any(set(source.objects(p, KIK.organisationType)) & public_types for p in providers):
+            assert service not in claimed, f"{service}: privater Anbieter als cpsv:PublicService ausgegeben"
+    caritas = URIRef(BASE + "angebot/migrationsberatung-caritas")
+    assert caritas in directory and caritas not in claimed
+    # the office sees the gap: every service not claimed lacks a competent authority in the completeness list
+    from kik_graph.directory.model import missing_fields, services_in
+
+    for service in services_in(public_graph(store)):
+        public_iri = URIRef(BASE + "angebot/" + service.slug)
+        assert ("competent_authorities" in missing_fields(service)) == (public_iri not in claimed), service.slug
+    # a reasoner over data + vocabulary does not make them public services either
+    inferred = {s for s in data.subjects(RDF.type, None)
+                if any((cls, RDFS.subClassOf, CPSV.PublicService) in vocabulary for cls in data.objects(s, RDF.type))}
+    assert inferred <= claimed
+
+
+def test_cpsv_profile_follows_the_recorded_competent_authority(store, cpsv_shapes):
+    graph = public_graph(store)
+    vocabulary = store.graph(str(GRAPH_ONTOLOGY))
+    caritas_service, caritas = KIKD["angebot/migrationsberatung-caritas"], KIKD["organisation/migrationsberatung-caritas"]
+    library = KIKD["angebot/kulturcafes"]
+    jobcenter = KIKD["angebot/jobcenter-kempten"]
+    graph.add((library, M8G.hasCompetentAuthority, KIKD["organisation/kulturamt"]))  # office records a city office
+    graph.add((caritas_service, M8G.hasCompetentAuthority, caritas))  # a welfare organisation is no authority
+    graph.remove((jobcenter, M8G.hasCompetentAuthority, None))  # authority removed
+    graph.add((KIKD["angebot/amt-fuer-integration"], ADMS.status, KIK.ServiceActive))
+    report = cpsv.apply_profile(graph, vocabulary)
+    assert str(library) in report.public_services and str(jobcenter) in report.other_services
+    assert (str(caritas_service), str(caritas)) in report.non_public_authorities
+    assert (caritas_service, RDF.type, CPSV.PublicService) not in graph
+    assert (caritas_service, M8G.hasCompetentAuthority, None) not in graph
+    assert (jobcenter, RDF.type, CPSV.PublicService) not in graph
+    assert (library, RDF.type, CPSV.PublicService) in graph
+    assert (KIKD["organisation/kulturamt"], RDF.type, M8G.PublicOrganisation) in graph
+    results = [r for r in dcat.validate_with(_with_vocabulary(graph, vocabulary), cpsv_shapes)
+               if r.severity == "Violation"]
+    assert results == [], [str(r) for r in results[:10]]

@@ -12,38 +12,56 @@ from rdflib import Literal
 
 from kik_graph.cli import main
 from kik_graph.directory.model import services_in
-from kik_graph.export import hsds
+from kik_graph.export import hsds, rdf
 from kik_graph.export.privacy import public_graph
 from kik_graph.export.tables import WORKBOOK, write_tables
-from kik_graph.namespaces import KIKD, SKOS
+from kik_graph.namespaces import KIK, KIKD, RDF, SKOS
 from tests.fixtures.export import BASE
 
 #: Required fields of the HSDS 3.0 object schemas (schema/*.json "required").
 REQUIRED = {
-    "organizations": {"id", "name", "description"}, "services": {"id", "name"}, "locations": {"id", "location_type"},
-    "languages": {"id"}, "taxonomy_terms": {"id", "name", "description"}, "attributes": {"id"},
-    "phones": {"id", "number"}, "schedules": {"id"}, "service_at_locations": {"id"}, "taxonomies": {"id", "name"},
+    "organizations": {"id", "name", "description"}, "services": {"id", "name", "status"},
+    "locations": {"id", "location_type"}, "languages": {"id"}, "taxonomy_terms": {"id", "name", "description"},
+    "attributes": {"id"}, "phones": {"id", "number"}, "schedules": {"id"}, "service_at_locations": {"id"},
+    "taxonomies": {"id", "name", "description"},
     "addresses": {"id", "address_1", "city", "state_province", "postal_code", "country", "address_type"},
 }
+#: The four services with a recorded status in the ``status_store`` fixture, and their HSDS status.
+RECORDED = {"agentur-fuer-arbeit": "active", "amt-fuer-integration": "active",
+            "migrationsberatung-caritas": "temporarily closed", "kulturlieferdienst": "defunct"}
 
 
 @pytest.fixture(scope="module")
-def document(kik_export) -> dict:
-    return json.loads(kik_export.files["hsds"].read_text(encoding="utf-8"))
+def document(status_export) -> dict:
+    return json.loads(status_export.files["hsds"].read_text(encoding="utf-8"))
 
 
-def test_hsds_document_has_every_table_with_required_fields_and_uuids(document, store):
+def test_hsds_document_has_every_table_with_required_fields_and_uuids(document):
     assert document["hsds_version"] == "3.0"
-    services = services_in(public_graph(store))
-    assert len(document["services"]) == len(services) >= 40
+    assert len(document["services"]) == len(RECORDED)
     for table, fields in REQUIRED.items():
         ids = [row["id"] for row in document[table]]
         assert len(ids) == len(set(ids)), table
         for row in document[table]:
             assert fields <= set(row), (table, row)
             uuid.UUID(row["id"])
-    for service in document["services"]:
-        assert service.get("status") in (None, "active", "inactive", "defunct", "temporarily closed")
+    assert {s["status"] for s in document["services"]} <= {"active", "inactive", "defunct", "temporarily closed"}
+
+
+def test_services_without_a_recorded_status_are_left_out_and_counted(kik_export, status_export, store):
+    """HSDS has no status "unknown" and kik-graph invents none: such services stay out of hsds.json."""
+    total = len(services_in(public_graph(store)))
+    assert total >= 40
+    # the seed data records no status: no HSDS file (and no HSDS distribution in the catalogue)
+    assert kik_export.services == 0 and kik_export.hsds_without_status == total
+    assert "hsds" not in kik_export.files
+    assert "hsds.json" not in (kik_export.out_dir / "catalog.ttl").read_text(encoding="utf-8")
+    # four recorded statuses: exactly those four services, the rest counted
+    assert status_export.services == len(RECORDED) and status_export.hsds_without_status == total - len(RECORDED)
+    assert "hsds.json" in (status_export.out_dir / "catalog.ttl").read_text(encoding="utf-8")
+    # … and the RDF export still carries every service
+    exported = {str(s) for s in rdf.read_file(status_export.files["turtle"]).subjects(RDF.type, KIK.Service)}
+    assert len(exported) == total
 
 
 def test_hsds_references_resolve(document):
@@ -70,13 +88,17 @@ def test_hsds_content_follows_the_graph(document):
     by_name = {s["name"]: s for s in document["services"]}
     service = by_name["Agentur für Arbeit"]
     assert service["id"] == hsds.hsds_id("service", str(KIKD["angebot/agentur-fuer-arbeit"]))
+    assert service["status"] == "active" and service["assured_date"] == "2026-11-02"
     org = next(o for o in document["organizations"] if o["id"] == service["organization_id"])
     assert org["name"] == "Agentur für Arbeit" and org["uri"] == BASE + "organisation/agentur-fuer-arbeit"
     categories = {t["name"] for t in document["taxonomy_terms"]}
     assert "Arbeit und Ausbildung" in categories
-    # nothing is invented: the seed services state no status, languages or opening hours
-    assert not any("status" in s for s in document["services"])
-    assert document["languages"] == [] and document["schedules"] == []
+    statuses = {hsds.hsds_id("service", str(KIKD["angebot/" + slug])): status for slug, status in RECORDED.items()}
+    assert {s["id"]: s["status"] for s in document["services"]} == statuses
+    # nothing is invented: languages and opening hours only where the graph states them
+    integration = hsds.hsds_id("service", str(KIKD["angebot/amt-fuer-integration"]))
+    assert {(x["service_id"], x["code"]) for x in document["languages"]} == {(integration, "tr")}
+    assert [x["service_id"] for x in document["schedules"]] == [integration]
 
 
 def test_hsds_maps_every_field_a_service_has(store):
@@ -99,9 +121,21 @@ def test_hsds_maps_every_field_a_service_has(store):
     assert any(p["number"] == "+49 831 0000" for p in tables["phones"])
 
 
-def test_hsds_ids_are_stable(store):
+def _all_active(store):
+    """The public graph with a status recorded for every service (so that every service appears in HSDS)."""
+    from kik_graph.directory.model import ADMS
+
     graph = public_graph(store)
-    assert hsds.build_hsds(graph, base=BASE) == hsds.build_hsds(graph, base=BASE)
+    for service in services_in(graph):
+        graph.add((KIKD["angebot/" + service.slug], ADMS.status, KIK.ServiceActive))
+    return graph
+
+
+def test_hsds_ids_are_stable(store):
+    graph = _all_active(store)
+    first = hsds.build_hsds(graph, base=BASE)
+    assert len(first["services"]) >= 40
+    assert first == hsds.build_hsds(graph, base=BASE)
 
 
 # ----------------------------------------------------------------------------------------------------- tables
@@ -147,9 +181,10 @@ def test_cli_tables(closed_store_path, tmp_path, capsys):
 
 
 def test_skos_labels_are_german(store):
-    graph = public_graph(store)
+    graph = _all_active(store)
     tables = hsds.build_hsds(graph)
     terms = {t["term_uri"]: t for t in tables["taxonomy_terms"]}
+    assert len(terms) >= 10
     for uri, term in terms.items():
         labels = {str(o) for o in graph.objects(__import__("rdflib").URIRef(uri), SKOS.prefLabel)
                   if getattr(o, "language", None) == "de"}

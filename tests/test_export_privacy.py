@@ -23,9 +23,10 @@ def test_the_names_list_covers_the_seed_sources():
         assert name in names
 
 
-def test_every_exported_file_is_free_of_personal_names(kik_export, store, tmp_path):
+def test_every_exported_file_is_free_of_personal_names(kik_export, status_export, store, tmp_path):
     names = personal_names()
-    files = sorted(p for p in kik_export.out_dir.rglob("*") if p.is_file())
+    # status_export: the same data with recorded service statuses, so that hsds.json is written too
+    files = sorted(p for export in (kik_export, status_export) for p in export.out_dir.rglob("*") if p.is_file())
     files += write_tables(store, tmp_path / "tabellen")
     kinds = {p.suffix for p in files}
     assert {".ttl", ".jsonld", ".nt", ".rdf", ".json", ".csv", ".xlsx"} <= kinds

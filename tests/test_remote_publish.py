@@ -5,11 +5,13 @@ from __future__ import annotations
 import threading
 
 import pytest
-from rdflib import BNode, Graph, Literal, URIRef
+from rdflib import RDF, BNode, Graph, Literal, URIRef
 from rdflib.compare import isomorphic
 
 from kik_graph.cli import main
-from kik_graph.namespaces import GRAPH_KIK, KIK
+from kik_graph.export import cpsv
+from kik_graph.export.privacy import public_graph
+from kik_graph.namespaces import CPSV, GRAPH_KIK, GRAPH_ONTOLOGY, KIK
 from kik_graph.publish import publish
 from kik_graph.store.base import StoreError
 from kik_graph.store.sparql_store import staging_graph
@@ -55,6 +57,17 @@ def test_published_data_passes_the_privacy_filter(virtuoso, planted_store):
     texts = [str(t) for triple in remote.graph("urn:kik-test:privacy") for t in triple]
     assert texts and not find_names("\n".join(texts), personal_names())
     assert not any("internalNote" in t or "nonPublic" in t for t in texts)
+
+
+def test_published_services_follow_the_cpsv_ap_profile_of_the_export(virtuoso, store):
+    remote = virtuoso.store()
+    publish(store, remote, graph="urn:kik-test:cpsv", vocabulary=False)
+    published = remote.graph("urn:kik-test:cpsv")
+    claimed = {str(s) for s in published.subjects(RDF.type, CPSV.PublicService)}
+    services = {str(s) for s in published.subjects(RDF.type, KIK.Service)}
+    expected = set(cpsv.apply_profile(public_graph(store), store.graph(str(GRAPH_ONTOLOGY))).public_services)
+    assert claimed == expected and 0 < len(claimed) < len(services)
+    assert "https://w3id.org/kik-graph/id/angebot/migrationsberatung-caritas" not in claimed
 
 
 def test_publish_with_rebased_iris(virtuoso, store):

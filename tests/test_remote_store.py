@@ -212,6 +212,7 @@ KNOWN_VIRTUOSO_DIFFERENCES = {
 }
 
 
+_RENAMED = re.compile(r'\(\s*COALESCE\s*\(\s*\?(\w+)\s*,\s*""\s*\)\s*AS\s*\?(\w+)\s*\)', re.IGNORECASE)
 _GROUP_CONCAT = re.compile(r'GROUP_CONCAT\s*\((?:[^()"]|"[^"]*")*?(?:;\s*SEPARATOR\s*=\s*"([^"]*)")?\s*\)\s*AS\s*\?(\w+)',
                            re.IGNORECASE)
 
@@ -219,7 +220,12 @@ _GROUP_CONCAT = re.compile(r'GROUP_CONCAT\s*\((?:[^()"]|"[^"]*")*?(?:;\s*SEPARAT
 def _concat_columns(query) -> dict[str, str]:
     """Columns built with GROUP_CONCAT and their separators: SPARQL leaves the order of the parts (and whether a
     common language tag is kept) open, so these are compared as sorted lists of parts."""
-    return {m.group(2): (m.group(1) if m.group(1) is not None else " ") for m in _GROUP_CONCAT.finditer(query.sparql)}
+    found = {m.group(2): (m.group(1) if m.group(1) is not None else " ") for m in _GROUP_CONCAT.finditer(query.sparql)}
+    # a concatenation computed in a sub-query and projected under another name: (COALESCE(?list, "") AS ?name)
+    for m in _RENAMED.finditer(query.sparql):
+        if m.group(1) in found:
+            found[m.group(2)] = found[m.group(1)]
+    return found
 
 
 def _row(row: dict, variables: list[str], concat: dict[str, str]) -> tuple:

@@ -1,4 +1,4 @@
-"""The service model of the directory: ``kik:Service`` (⊂ ``cpsv:PublicService``, ``schema:Service``).
+"""The service model of the directory: ``kik:Service`` (⊂ ``schema:Service``; ``cpsv:PublicService`` in the export).
 
 One :class:`Service` is one offer for the public (e.g. "Migrationsberatung der Caritas"). The model follows
 Open Referral HSDS 3 (service), CPSV-AP 3.2 (``cpsv:PublicService``) and schema.org; docs/data-model.md lists the
@@ -25,7 +25,7 @@ from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, RDF, SKOS, XSD
 
 from kik_graph.directory import hours
-from kik_graph.namespaces import CPSV, GRAPH_KIK, KIK, KIKD, SCHEMA
+from kik_graph.namespaces import GRAPH_KIK, KIK, KIKD, SCHEMA
 from kik_graph.queries import get_query
 from kik_graph.store.base import GraphStore
 from kik_graph.terms import InvalidInput, is_iri, shorten
@@ -247,7 +247,7 @@ def to_graph(service: Service) -> Graph:
         raise InvalidInput(f"Angebot {service.slug!r}: " + " ".join(problems))
     g = Graph()
     s = URIRef(service.iri)
-    for cls in (KIK.Service, CPSV.PublicService, SCHEMA.Service):
+    for cls in (KIK.Service, SCHEMA.Service):
         g.add((s, RDF.type, cls))
     g.add((s, DCTERMS.identifier, Literal(service.slug)))
     g.add((s, SKOS.prefLabel, _de(service.name)))

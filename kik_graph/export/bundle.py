@@ -64,6 +64,7 @@ def export_all(store: GraphStore, out_dir: Path, *, base: str | None = None, dow
 
     say("Öffentliche Daten auslesen (Datenschutzfilter) …")
     public = public_graph(store, result.privacy)
+    # CPSV-AP profile: cpsv:PublicService only with a public competent authority (kik_graph/export/cpsv.py)
     ontology = store.graph(str(GRAPH_ONTOLOGY))
     result.cpsv_report = cpsv.apply_profile(public, ontology)
     result.triples = len(public)
@@ -73,7 +74,7 @@ def export_all(store: GraphStore, out_dir: Path, *, base: str | None = None, dow
 
     vocabulary = Graph()
     bind_prefixes(vocabulary, base)
-    vocabulary += cpsv.export_vocabulary(ontology)
+    vocabulary += ontology
     vocab_path = out_dir / VOCABULARY_FILE
     _write_atomic(vocab_path, serialise_turtle(vocabulary))
     result.files["vocabulary"] = vocab_path
@@ -81,13 +82,21 @@ def export_all(store: GraphStore, out_dir: Path, *, base: str | None = None, dow
     extra: dict[str, tuple[Path, str, str, str]] = {}
     from kik_graph.export import hsds
 
-    directory = hsds.build_hsds(public, base=base)
-    result.services = len(directory["services"])
+    directory = hsds.build_hsds_result(public, base=base)
+    result.services = len(directory.tables["services"])
+    result.hsds_without_status = len(directory.without_status)
+    if result.hsds_without_status:
+        say(f"HSDS: {result.hsds_without_status} Angebote ohne erfassten Status nicht aufgenommen (HSDS verlangt "
+            "einen Status; fehlt in der Vollständigkeitsliste des Verzeichnisses, Feld „Status“).")
     if result.services:
         say(f"Angebotsverzeichnis als HSDS schreiben ({result.services} Angebote) …")
-        hsds_path = hsds.write_hsds(directory, out_dir)
+        hsds_path = hsds.write_hsds(directory.tables, out_dir)
         result.files["hsds"] = hsds_path
         extra["hsds"] = (hsds_path, "Angebotsverzeichnis (Open Referral HSDS 3.0, JSON)", "application/json", "JSON")
+    else:
+        stale = out_dir / hsds.HSDS_FILE
+        if stale.exists():  # an older export's file would describe services that are no longer exportable
+            stale.unlink()
 
     say("Katalog (DCAT-AP.de) und VoID schreiben …")
     options = dcat.CatalogOptions(base=base, download_url=download_url, issued=issued or modified or today,

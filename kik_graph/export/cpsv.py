@@ -21,8 +21,8 @@ the data says so:
   CPSV-AP agent shape requires: the title is the ``skos:prefLabel``, the identifier the path of the IRI below the
   base (``organisation/stadt-kempten``). Nothing else is added.
 
-The exported vocabulary drops the axiom ``kik:Service rdfs:subClassOf cpsv:PublicService`` (it would let a reasoner
-claim every directory offer as a public service again); see :func:`export_vocabulary`.
+The vocabulary does not make ``kik:Service`` a subclass of ``cpsv:PublicService`` (that would let a reasoner claim
+every directory offer as a public service). ``kik-graph publish`` applies the same profile.
 """
 
 from __future__ import annotations
@@ -126,14 +126,3 @@ def apply_profile(graph: Graph, vocabulary: Graph | None = None) -> CpsvReport:
     for agent in _agents(graph, vocabulary):
         _describe_agent(graph, agent)
     return report
-
-
-def export_vocabulary(vocabulary: Graph) -> Graph:
-    """The vocabulary as exported: without ``kik:Service rdfs:subClassOf cpsv:PublicService`` (see module doc)."""
-    out = Graph()
-    for prefix, namespace in vocabulary.namespaces():
-        out.bind(prefix, namespace, override=True, replace=True)
-    for triple in vocabulary:
-        if triple != (KIK.Service, RDFS.subClassOf, CPSV.PublicService):
-            out.add(triple)
-    return out

@@ -6,15 +6,27 @@ One JSON document with one array per HSDS table – ``organizations``, ``service
 ``id`` (the "tabular" form of HSDS, as JSON).
 
 Identifiers are UUID v5 derived from the resource's internal IRI, so they are stable across exports. Only what the
-graph states is written: a fact the source does not give stays out (e.g. ``status`` when the directory does not
-know it – HSDS lists it as required, but kik-graph never invents a value; see README), and required text fields
-without content are empty strings (``""``). The public graph (after the privacy filter) is the only input.
+graph states is written: a fact the source does not give stays out, and required text fields without content are
+empty strings (``""``). The public graph (after the privacy filter) is the only input.
+
+Status: HSDS requires ``status`` (one of ``active``, ``inactive``, ``defunct``, ``temporarily closed``) and has no
+value for "unknown". kik-graph never invents a status, so only services whose status the office has recorded
+(``adms:status``, field "Status" of the directory editor and of the services import, with the date of the last
+check ``kik:lastVerified``) are written; the others are left out of ``hsds.json`` – with their organisations,
+locations and links – and counted in ``HsdsResult.without_status``; the office finds them in the directory's
+data-completeness list (field "Status"). The RDF export still contains every service.
+
+Schedules: HSDS ``timezone`` is a fixed UTC offset (a number); Kempten's offset changes with daylight saving time,
+so it is not written – opening times are local time, which ``notes`` says.
+
+The output is validated against the official HSDS 3 JSON schemas in the tests (``tests/data/hsds/``).
 """
 
 from __future__ import annotations
 
 import json
 import uuid
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from rdflib import Graph, Literal, URIRef
@@ -131,7 +143,10 @@ class _Builder:
             "label": _label(self.g, URIRef(iri))})
 
     # ---------------------------------------------------------------- services
-    def service(self, service: Service) -> None:
+    def service(self, service: Service) -> bool:
+        """Add ``service`` (and what it links to); False (nothing added) when its status is not recorded."""
+        if service.status not in STATUS:
+            return False
         sid = hsds_id("service", service.iri)
         providers = service.providers or service.competent_authorities
         record: dict = {"id": sid, "name": service.name, "description": service.description}
@@ -145,8 +160,7 @@ class _Builder:
             record["url"] = service.website
         if service.email:
             record["email"] = service.email
-        if service.status in STATUS:
-            record["status"] = STATUS[service.status]
+        record["status"] = STATUS[service.status]
         if service.interpreter:
             record["interpretation_services"] = "Dolmetschen möglich"
         fees = service.fee_description or {"free": "kostenlos", "fee": "kostenpflichtig"}.get(service.cost or "", "")
@@ -178,6 +192,7 @@ class _Builder:
             self.attribute(sid, group, TARGET_GROUP_SCHEME, "target_group")
         for n, address in enumerate(a for a in service.addresses if a.kind == "visiting"):
             self.location(service, sid, n, address)
+        return True
 
     def schedules(self, value: str, *, service_id: str, key: str) -> None:
         spans = hours.parse(value)
@@ -189,7 +204,7 @@ class _Builder:
                 "id": hsds_id("schedule", f"{key}:{value}:{opens}:{closes}"), "service_id": service_id,
                 "freq": "WEEKLY", "byday": ",".join(_DAYS[d] for d in sorted(set(days))),
                 "opens_at": opens.strftime("%H:%M"), "closes_at": closes.strftime("%H:%M"),
-                "timezone": hours.TIMEZONE.key, "description": value})
+                "notes": f"Ortszeit ({hours.TIMEZONE.key})", "description": value})
 
     def location(self, service: Service, service_id: str, n: int, address) -> None:
         lid = hsds_id("location", f"{service.iri}#{n}")
@@ -209,14 +224,27 @@ class _Builder:
                                                      "service_id": service_id, "location_id": lid})
 
 
-def build_hsds(public: Graph, *, base: str = INTERNAL_BASE) -> dict[str, list[dict]]:
-    """The HSDS tables for every service in the (privacy-filtered) public graph; IRIs rebased to ``base``."""
+@dataclass
+class HsdsResult:
+    """The HSDS tables and the services that could not be written."""
+
+    tables: dict[str, list[dict]]
+    #: IRIs of the services left out because no status is recorded (HSDS requires one)
+    without_status: list[str] = field(default_factory=list)
+
+
+def build_hsds_result(public: Graph, *, base: str = INTERNAL_BASE) -> HsdsResult:
+    """The HSDS tables for every service with a recorded status in the (privacy-filtered) public graph."""
     builder = _Builder(public, base)
-    for service in services_in(public):
-        builder.service(service)
+    left_out = [service.iri for service in services_in(public) if not builder.service(service)]
     for rows in builder.tables.values():
         rows.sort(key=lambda r: r["id"])
-    return builder.tables
+    return HsdsResult(builder.tables, sorted(left_out))
+
+
+def build_hsds(public: Graph, *, base: str = INTERNAL_BASE) -> dict[str, list[dict]]:
+    """The HSDS tables (see :func:`build_hsds_result`); IRIs rebased to ``base``."""
+    return build_hsds_result(public, base=base).tables
 
 
 def write_hsds(tables: dict[str, list[dict]], out_dir: Path) -> Path:

@@ -39,6 +39,7 @@ from SPARQLWrapper.SPARQLExceptions import (
 
 from kik_graph import namespaces
 from kik_graph.namespaces import KIKG, PREFIXES
+from kik_graph.store import sparql_atomic
 from kik_graph.store.base import Bindings, QueryTimeout, SelectResult, StoreError
 from kik_graph.store.binding import bind
 from kik_graph.terms import is_iri
@@ -319,10 +320,26 @@ class SparqlEndpointStore:
 
     # ------------------------------------------------------------------ writes
     def update(self, update: str, bindings: Bindings | None = None) -> None:
-        """Run a SPARQL update request (how atomic it is depends on the endpoint; see README)."""
+        """Run a SPARQL update request all-or-nothing.
+
+        One operation is one transaction on every common endpoint and is sent as it is. A request with several
+        operations (an edit: deletions, insertions, history, pending marker) is run on private copies of the graphs
+        it names and swapped in with ONE operation (:mod:`kik_graph.store.sparql_atomic`), because Virtuoso commits
+        the operations of a request one by one and a failure in the middle would leave half an edit.
+        """
         if bindings:
             raise StoreError("Parameter-Bindung wird für Updates nicht unterstützt; Terme mit rdflib erzeugen.")
-        self._request(self._with_prefixes(update), update=True)
+        text = self._with_prefixes(update)
+        plan = sparql_atomic.analyse(text)
+        if not plan.needs_copies:
+            if plan.operations > 1:
+                log.warning("Update mit %d Operationen wird nicht auf Kopien ausgeführt (%s) – nicht atomar.",
+                            plan.operations, plan.unsupported or "kein Graph genannt")
+            self._request(text, update=True)
+            return
+        sparql_atomic.run_atomically(
+            text, plan, send=lambda op: self._request(op, update=True),
+            ask=lambda query: bool(self._json(query, timeout=None, dataset=False).get("boolean")))
 
     def _count(self, graph_iri: str, timeout: float | None = None) -> int:
         data = self._json(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{graph_iri}> {{ ?s ?p ?o }} }}",
