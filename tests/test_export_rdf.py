@@ -5,14 +5,14 @@ from __future__ import annotations
 import json
 
 import pytest
-from rdflib import Graph, URIRef
+from rdflib import RDF, Graph, URIRef
 from rdflib.compare import isomorphic
 
 from kik_graph.cli import main
 from kik_graph.export import cpsv, rdf
 from kik_graph.export.bundle import export_all
 from kik_graph.export.privacy import public_graph
-from kik_graph.namespaces import GRAPH_ONTOLOGY
+from kik_graph.namespaces import CPSV, GRAPH_ONTOLOGY
 from kik_graph.terms import InvalidInput
 from kik_graph.validate import validate_graph
 from tests.fixtures.export import BASE, DOWNLOAD
@@ -91,6 +91,9 @@ def test_cli_export_and_bad_input(tmp_path, closed_store_path, capsys):
                  "--no-check"]) == 0
     out = capsys.readouterr().out
     assert "kik-graph.ttl" in out and "catalog.ttl" in out
+    # the office learns how many services the portal gets as public services and how many lack a recorded status
+    claimed = len(list(Graph().parse(tmp_path / "out" / "kik-graph.ttl").subjects(RDF.type, CPSV.PublicService)))
+    assert f"{claimed} als cpsv:PublicService" in out and "ohne (nicht in hsds.json)" in out
     assert main(["--store", str(closed_store_path), "export", "--out", str(tmp_path / "x"), "--base", "kein iri"]) == 2
     assert "Basis-IRI" in capsys.readouterr().err
     (tmp_path / "file").write_text("x")

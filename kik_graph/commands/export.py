@@ -51,8 +51,10 @@ def _export(args: argparse.Namespace) -> int:
     print(f"Export nach {out}: {result.triples} Tripel, Basis-IRI {result.base}")
     print(f"Datenschutzfilter: {privacy.removed_triples} Tripel zurückgehalten "
           f"({privacy.removed_resources} nicht öffentliche Ressourcen, {privacy.removed_by_predicate} interne Angaben)")
-    if result.services:
-        print(f"Angebotsverzeichnis: {result.services} Angebote als HSDS")
+    cpsv_report = result.cpsv_report
+    print(f"Angebote: {len(cpsv_report.public_services)} als cpsv:PublicService (zuständige Behörde angegeben), "
+          f"{len(cpsv_report.other_services)} nur als schema:Service; HSDS: {result.services} mit erfasstem Status, "
+          f"{result.hsds_without_status} ohne (nicht in hsds.json)")
     for key, path in sorted(result.files.items()):
         print(f"  {path.name:<24} {path.stat().st_size:>10} Bytes  ({key})")
     if result.catalog_results is not None:
