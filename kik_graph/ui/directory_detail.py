@@ -17,6 +17,7 @@ from kik_graph.terms import InvalidInput
 from kik_graph.ui.common import esc, get_store
 from kik_graph.ui.directory_state import DirectoryState, share_url, write_params
 from kik_graph.ui.directory_view import german_only_note, label_html, text_html
+from kik_graph.ui.office_base import md_escape
 
 log = logging.getLogger(__name__)
 
@@ -207,7 +208,7 @@ def _feedback_form(d: Directory, s: Service, lang: str) -> None:
         try:
             feedback.submit(get_store(), s.iri, field, text or "", known_services={x.iri for x in d.services})
         except InvalidInput as exc:
-            st.warning(t("directory.search.invalid", lang, message=str(exc)))
+            st.warning(t("directory.search.invalid", lang, message=md_escape(exc)))
             return
         st.session_state[done_key] = True
         st.success(t("directory.feedback.thanks", lang))

@@ -11,7 +11,13 @@ from kik_graph.directory.search import get_index
 from kik_graph.i18n import t
 from kik_graph.store.base import StoreError
 from kik_graph.ui.common import get_store
-from kik_graph.ui.office_base import page_setup
+from kik_graph.ui.office_base import md_escape, page_setup
+
+
+def feedback_heading(report: feedback.Feedback, lang: str) -> str:
+    """Markdown heading of a report: the service name escaped (it is office-entered text, no markup)."""
+    return (f"**{md_escape(report.service_label or report.service)}** – {t('directory.office.col.field', lang)}: "
+            f"`{report.field.replace('`', chr(39))}` – {report.day.isoformat() if report.day else ''}")
 
 
 def render_office() -> None:
@@ -41,8 +47,7 @@ def render_office() -> None:
     if reports:
         for report in reports:
             with st.container(border=True):
-                st.markdown(f"**{report.service_label or report.service}** – {t('directory.office.col.field', lang)}: "
-                            f"`{report.field}` – {report.day.isoformat() if report.day else ''}")
+                st.markdown(feedback_heading(report, lang))
                 if report.text:
                     st.text(report.text)
                 if st.button(t("directory.office.delete", lang), key=f"dir_fb_delete_{report.iri.rsplit('/', 1)[-1]}"):

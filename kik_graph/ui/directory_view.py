@@ -20,6 +20,7 @@ from kik_graph.terms import MAX_TEXT_LENGTH, InvalidInput
 from kik_graph.ui.common import current_language, esc, get_store, set_language
 from kik_graph.ui.directory_state import DirectoryState, read_state, write_params
 from kik_graph.ui.directory_style import inject
+from kik_graph.ui.office_base import md_escape
 
 log = logging.getLogger(__name__)
 
@@ -227,7 +228,7 @@ def _filters(index: SearchIndex, state: DirectoryState, lang: str) -> Filters | 
                                language=state.spoken, district=state.district, free=state.free,
                                open_now=state.open_now)
     except InvalidInput as exc:
-        st.warning(t("directory.search.invalid", lang, message=str(exc)))
+        st.warning(t("directory.search.invalid", lang, message=md_escape(exc)))
         return None
 
 
@@ -239,7 +240,7 @@ def _render_results(index: SearchIndex, state: DirectoryState, lang: str) -> Non
     try:
         result = run(index, state.query, lang=lang, filters=filters, limit=min(limit, 100))
     except InvalidInput as exc:
-        st.warning(t("directory.search.invalid", lang, message=str(exc)))
+        st.warning(t("directory.search.invalid", lang, message=md_escape(exc)))
         return
     _log_failed(result, lang)
     if result.message and not result.hits:

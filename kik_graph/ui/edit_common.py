@@ -13,7 +13,7 @@ from kik_graph.i18n import t
 from kik_graph.store.base import GraphStore
 from kik_graph.ui import auth_ui
 from kik_graph.ui.common import get_store
-from kik_graph.ui.office_base import page_setup
+from kik_graph.ui.office_base import md_inline_escape, page_setup
 
 #: Version of a resource that does not exist (yet).
 EMPTY_VERSION = version_of(Graph())
@@ -96,16 +96,17 @@ def show_refusal(exc: EditRejected, lang: str) -> None:
         st.error(t("edit.conflict", lang))
         other = exc.other
         if other is not None:
-            st.markdown(f"**{other.summary}** – {other.account}, {other.time}")
+            st.markdown(f"**{md_inline_escape(other.summary)}** – "
+                        f"{md_inline_escape(other.account)}, {md_inline_escape(other.time)}")
             rows = [{t("edit.hist.before", lang): readable(x), t("edit.hist.after", lang): ""} for x in other.removed]
             rows += [{t("edit.hist.before", lang): "", t("edit.hist.after", lang): readable(x)} for x in other.added]
             if rows:
                 st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
         else:
-            st.write(str(exc))
+            st.markdown(md_inline_escape(exc))
         st.info(t("edit.conflict_reload", lang))
         return
-    st.error(t("edit.rejected", lang) + " " + str(exc.args[0]))
+    st.error(t("edit.rejected", lang) + " " + md_inline_escape(exc.args[0]))
     if exc.problems:
         rows = [{t("edit.problem.row", lang): p.row if p.row is not None else "",
                  t("edit.problem.column", lang): p.column,
@@ -123,11 +124,11 @@ def run_edit(fn, lang: str) -> bool:
         show_refusal(exc, lang)
         return False
     except ValueError as exc:  # InvalidInput and friends
-        st.error(t("edit.rejected", lang) + " " + str(exc))
+        st.error(t("edit.rejected", lang) + " " + md_inline_escape(exc))
         return False
     if result.change is None:
         st.info(t("edit.nochange", lang))
         return False
-    flash(t("edit.saved", lang, summary=summary))
+    flash(t("edit.saved", lang, summary=md_inline_escape(summary)))
     st.rerun()
     return True

@@ -14,6 +14,13 @@ from kik_graph.i18n import t
 from kik_graph.params import resolve
 from kik_graph.terms import InvalidInput
 from kik_graph.ui import edit_common as ec
+from kik_graph.ui.office_base import md_inline_escape
+
+
+def expander_label(record: history.ChangeRecord, lang: str) -> str:
+    """The (Markdown) label of a change: when, who, what; the summary quotes entered names, so it is escaped."""
+    done = f" ({t('edit.hist.reverted', lang)})" if record.reverted_by else ""
+    return md_inline_escape(f"{record.when} · {record.account} · {record.summary}") + done
 
 
 def _records(store, target: str) -> list[history.ChangeRecord]:
@@ -48,14 +55,13 @@ def render() -> None:
     try:
         records = _records(store, target)
     except InvalidInput as exc:
-        st.error(str(exc))
+        st.error(md_inline_escape(exc))
         return
     if not records:
         st.info(t("edit.hist.none", lang))
         return
     for record in records[:100]:
-        done = f" ({t('edit.hist.reverted', lang)})" if record.reverted_by else ""
-        with st.expander(f"{record.when} · {record.account} · {record.summary}{done}"):
+        with st.expander(expander_label(record, lang)):
             rows = []
             for rev in record.revisions:
                 rows += [{t("edit.resource", lang): short(rev.resource), t("edit.hist.before", lang): ec.readable(x),

@@ -14,6 +14,7 @@ from kik_graph.editing.vocab import STATUS_LABELS, STATUSES, status_iri
 from kik_graph.i18n import t
 from kik_graph.namespaces import DCTERMS, KIK
 from kik_graph.ui import edit_common as ec
+from kik_graph.ui.office_base import md_escape
 
 
 def render() -> None:
@@ -31,7 +32,7 @@ def render() -> None:
         st.info(t("edit.status.current", lang, status=f"{STATUS_LABELS.get(current, '?')} ({date})"))
         note = state.value(node, KIK.internalNote)
         if note:
-            st.caption(str(note))
+            st.caption(md_escape(note))
     else:
         st.info(t("edit.status.none", lang))
     codes = [slug for _, _, slug in STATUSES]

@@ -10,13 +10,14 @@ from kik_graph.auth.passwords import WeakPassword
 from kik_graph.i18n import t
 from kik_graph.terms import InvalidInput
 from kik_graph.ui import edit_common as ec
+from kik_graph.ui.office_base import md_inline_escape
 
 
 def _do(fn, lang: str) -> None:
     try:
         fn()
     except (InvalidInput, WeakPassword) as exc:
-        st.error(str(exc))
+        st.error(md_inline_escape(exc))
     else:
         ec.flash(t("edit.users.done", lang))
         st.rerun()

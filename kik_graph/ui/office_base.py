@@ -159,6 +159,15 @@ def md_escape(text: object) -> str:
     return out
 
 
+def md_inline_escape(text: object) -> str:
+    """Text inside a one-line Markdown message (labels, notices): every character that can start a link, image,
+    HTML, maths, code or emphasis escaped; ``- . : ( )`` stay as they are, so ``SB-1.1: …`` reads unchanged."""
+    out = str(text)
+    for ch in "\\`*_[]<>|~$&":
+        out = out.replace(ch, "\\" + ch)
+    return " ".join(out.split())
+
+
 def type_label(actor_type: str, lang: str) -> str:
     """Translated name of an actor type key (Organisation, GovernanceBody, ActorCategory, Post)."""
     return t(f"office.actor_type.{actor_type}", lang) if actor_type else ""
