@@ -31,9 +31,11 @@ $(STAMP): $(VENV)/bin/python pyproject.toml
 
 install: $(STAMP)
 
-# Debian packages needed by the end-to-end and integration tests (Chromium, Virtuoso, fonts, …).
+# Debian packages needed by the end-to-end and integration tests (Chromium, Virtuoso, fonts, …) and the
+# OpenID Connect provider of the OIDC login test (npm, tests/idp).
 system-deps:
 	bash scripts/install-system-deps.sh
+	bash scripts/install-test-idp.sh
 
 build: install
 	$(VENV)/bin/kik-graph build

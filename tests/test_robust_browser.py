@@ -189,24 +189,31 @@ def login(b: Browser) -> None:
 def test_public_directory_pages_show_payloads_as_text(browser: Browser) -> None:
     b = browser
     page = b.page
-    page.goto(f"{b.base}/?q={TOKEN}")
+    page.goto(f"{b.base}/angebote?q={TOKEN}")
     wait_heading(page, "Angebote finden")
     page.locator(".kik-card").nth(2).wait_for(timeout=60_000)
+    # a shared link to the directory works for visitors who are not logged in (no "page not found")
+    assert page.get_by_text("Page not found").count() == 0 and "/angebote" in page.url
+    # "/" forwards visitors to the directory and keeps the search of the link
+    page.goto(f"{b.base}/?q={TOKEN}")
+    page.wait_for_url("**/angebote?q=*", timeout=60_000)
+    page.locator(".kik-card").nth(2).wait_for(timeout=60_000)
+    assert page.get_by_text("Page not found").count() == 0
     check(b, "suche", (("svcname1", "script"), ("svcname1", "mdimg"), ("svcname2", "svg"), ("svcname3", "tooltip")))
 
-    page.goto(f"{b.base}/?lang=en&q={TOKEN}")
+    page.goto(f"{b.base}/angebote?lang=en&q={TOKEN}")
     wait_heading(page, "Find services")
     page.locator(".kik-card").nth(2).wait_for(timeout=60_000)
     check(b, "suche-en", (("svcname_en1", "srcdoc"),))
 
     for n, slug in enumerate(b.seeded.service_slugs, start=1):
-        page.goto(f"{b.base}/?service={slug}")
+        page.goto(f"{b.base}/angebote?service={slug}")
         wait_heading(page, f"{TOKEN} Angebot {n}")
         for expander in page.locator('[data-testid="stExpander"] summary').all():
             expander.click()
         check(b, f"detail-{n}", ((f"svcname{n}", "mdimg"), ("orgname", "img"), (f"svcstreet{n}", "attr")))
 
-    page.goto(f"{b.base}/?service={b.seeded.service_slugs[0]}&print=1")
+    page.goto(f"{b.base}/angebote?service={b.seeded.service_slugs[0]}&print=1")
     page.wait_for_selector(".kik-print", timeout=60_000)
     check(b, "druck", (("svcname1", "mdimg"), ("svcdesc1", "mdlink")))
 
@@ -214,16 +221,16 @@ def test_public_directory_pages_show_payloads_as_text(browser: Browser) -> None:
     evil = {"cat": payload("url", "mdimg"), "spoken": payload("url", "mdlink"), "district": payload("url", "img"),
             "q": payload("url", "svg")}
     for name, value in evil.items():
-        page.goto(f"{b.base}/?{urlencode({'q': TOKEN, name: value})}")
+        page.goto(f"{b.base}/angebote?{urlencode({'q': TOKEN, name: value})}")
         wait_heading(page, "Angebote finden")
         page.locator('.kik-card, [data-testid="stAlert"]').first.wait_for(timeout=60_000)
         check(b, f"filter-{name}")
     # the share link of a detail view repeats the search text
-    page.goto(f"{b.base}/?q={quote(payload('url', 'attr'))}&service={b.seeded.service_slugs[0]}")
+    page.goto(f"{b.base}/angebote?q={quote(payload('url', 'attr'))}&service={b.seeded.service_slugs[0]}")
     wait_heading(page, f"{TOKEN} Angebot 1")
     check(b, "detail-teilen")
 
-    page.goto(f"{b.base}/?service={b.seeded.service_slugs[0]}&lang=ar")
+    page.goto(f"{b.base}/angebote?service={b.seeded.service_slugs[0]}&lang=ar")
     page.wait_for_selector("h1", timeout=90_000)
     page.get_by_text(TOKEN).first.wait_for(timeout=60_000)
     check(b, "detail-ar", (("svcname1", "script"),))

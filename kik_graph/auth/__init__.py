@@ -5,7 +5,8 @@ and write-back). The Streamlit side is :mod:`kik_graph.ui.auth_ui`; this package
 """
 
 from kik_graph.auth.accounts import ROLES, Account, AccountFile, has_role, load, users_path
-from kik_graph.auth.sessions import LoginError, RateLimiter, Session, oidc_session, password_login
+from kik_graph.auth.ratelimit import RateLimiter, counters_path
+from kik_graph.auth.sessions import LoginError, Session, oidc_session, password_login
 
-__all__ = ["ROLES", "Account", "AccountFile", "LoginError", "RateLimiter", "Session", "has_role", "load",
+__all__ = ["ROLES", "Account", "AccountFile", "LoginError", "RateLimiter", "Session", "counters_path", "has_role", "load",
            "oidc_session", "password_login", "users_path"]

@@ -1,17 +1,22 @@
-"""Login sessions with expiry, failed-login rate limiting, and password login – independent of Streamlit.
+"""Login sessions with expiry and password login – independent of Streamlit.
+
+Failed logins are rate-limited by :mod:`kik_graph.auth.ratelimit` (optionally shared through a file).
 
 Everything takes a clock (``now`` callables returning seconds) so that expiry and lockouts can be tested.
 """
 
 from __future__ import annotations
 
-import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from kik_graph.auth.accounts import AccountFile
 from kik_graph.auth.passwords import dummy_verify, verify_password
+from kik_graph.auth.ratelimit import RateLimiter, counters_path
+
+__all__ = ["IDLE", "MAX_AGE", "LoginError", "RateLimiter", "Session", "counters_path", "oidc_session",
+           "password_login"]
 
 Clock = Callable[[], float]
 
@@ -45,46 +50,6 @@ class LoginError(Exception):
     def __init__(self, message: str, retry_after: float = 0.0) -> None:
         super().__init__(message)
         self.retry_after = retry_after
-
-
-@dataclass
-class RateLimiter:
-    """Failed logins per key (account id, client address): after ``max_failures`` within ``window`` seconds the
-    key is locked for ``lockout`` seconds (doubling with each further lockout, at most ``max_lockout``)."""
-
-    max_failures: int = 5
-    window: float = 15 * 60
-    lockout: float = 15 * 60
-    max_lockout: float = 24 * 3600
-    clock: Clock = time.time
-    _failures: dict[str, list[float]] = field(default_factory=dict)
-    _locked_until: dict[str, float] = field(default_factory=dict)
-    _lockouts: dict[str, int] = field(default_factory=dict)
-    _lock: threading.Lock = field(default_factory=threading.Lock)
-
-    def retry_after(self, key: str) -> float:
-        """Seconds until ``key`` may try again (0 = now)."""
-        with self._lock:
-            return max(0.0, self._locked_until.get(key, 0.0) - self.clock())
-
-    def failure(self, key: str) -> None:
-        """Record a failed attempt."""
-        now = self.clock()
-        with self._lock:
-            recent = [t for t in self._failures.get(key, []) if now - t < self.window] + [now]
-            self._failures[key] = recent
-            if len(recent) >= self.max_failures:
-                count = self._lockouts.get(key, 0)
-                self._locked_until[key] = now + min(self.max_lockout, self.lockout * (2 ** count))
-                self._lockouts[key] = count + 1
-                self._failures[key] = []
-
-    def success(self, key: str) -> None:
-        """Forget the failures of ``key``."""
-        with self._lock:
-            self._failures.pop(key, None)
-            self._lockouts.pop(key, None)
-            self._locked_until.pop(key, None)
 
 
 GENERIC_FAILURE = "Anmeldung fehlgeschlagen: Kennung oder Passwort ist falsch."

@@ -4,7 +4,8 @@
   provider); the role comes from the account in the accounts file with the same e-mail (else ``[oidc]
   default_role``, else no access).
 - Otherwise local accounts from the accounts file (``$KIK_GRAPH_USERS`` or ``var/users.toml``, salted scrypt
-  hashes), with failed logins rate-limited per account and per client address.
+  hashes), with failed logins rate-limited per account and per client address (counters in
+  ``login-failures.json`` next to the accounts file, shared by all app processes and kept across restarts).
 - Sessions expire after 8 hours, or 30 minutes without activity.
 - Visitors who are not logged in see the public pages (directory) and the login page; viewers also the office
   pages and reports; editors also the edit pages (keys ``bearbeiten-…``); admins also the admin pages
@@ -17,15 +18,18 @@ from __future__ import annotations
 
 import dataclasses
 import time
+from pathlib import Path
 
 import streamlit as st
 
 from kik_graph.auth import accounts as acc
-from kik_graph.auth.sessions import LoginError, RateLimiter, Session, oidc_session, password_login
+from kik_graph.auth.ratelimit import RateLimiter, counters_path
+from kik_graph.auth.sessions import LoginError, Session, oidc_session, password_login
 from kik_graph.i18n import t
 from kik_graph.ui import navigation
 from kik_graph.ui.common import current_language
 from kik_graph.ui.navigation import PageSpec
+from kik_graph.ui.office_base import md_inline_escape
 
 SESSION_KEY = "_kik_auth_session"
 NOTICE_KEY = "_kik_auth_notice"
@@ -37,9 +41,10 @@ ROLE_PREFIXES = (("verwaltung-", "admin"), ("bearbeiten-", "editor"))
 
 
 @st.cache_resource(show_spinner=False)
-def rate_limiter() -> RateLimiter:
-    """The process-wide limiter of failed logins."""
-    return RateLimiter(clock=lambda: CLOCK())
+def rate_limiter(path: str = "") -> RateLimiter:
+    """The limiter of failed logins; its counters are kept in ``path`` (shared by all processes, kept across
+    restarts). Call it as ``rate_limiter(str(counters_path()))``."""
+    return RateLimiter(clock=lambda: CLOCK(), path=Path(path) if path else None)
 
 
 def oidc_provider() -> str | None | bool:
@@ -163,7 +168,10 @@ def login_page() -> None:
             st.session_state.pop(SESSION_KEY, None)
             st.session_state.pop(OIDC_STARTED_KEY, None)
             if session.method == "oidc":
+                # st.logout() sends the browser to /auth/logout (and on to the provider's end_session page);
+                # an st.rerun() right after it can swallow that redirect.
                 st.logout()
+                return
             st.rerun()
         return
     provider = oidc_provider()
@@ -190,12 +198,13 @@ def login_page() -> None:
         submitted = st.form_submit_button(t("auth.login.button", lang), type="primary")
     if submitted:
         try:
-            session = password_login(acc.load(), user, password, rate_limiter(), client=_client_address(),
+            limiter = rate_limiter(str(counters_path()))
+            session = password_login(acc.load(), user, password, limiter, client=_client_address(),
                                      clock=lambda: CLOCK())
         except LoginError as exc:
-            st.error(str(exc))
+            st.error(md_inline_escape(exc))
         except Exception as exc:  # e.g. an unreadable accounts file
-            st.error(t("common.error", lang, message=str(exc)))
+            st.error(t("common.error", lang, message=md_inline_escape(exc)))
         else:
             st.session_state[SESSION_KEY] = session
             st.rerun()
@@ -206,7 +215,8 @@ LOGIN_PAGE = PageSpec(key="anmelden", title_key="auth.login.title", render=login
 
 
 def filter_pages(pages: list[PageSpec]) -> list[PageSpec]:
-    """The pages the current visitor may see, plus the login page; exactly one default page."""
+    """The pages the current visitor may see, plus the login page; exactly one marked ``default``: the page the
+    visitor lands on (office staff: the first office page; visitors: the directory)."""
     role = current_role()
     visible = []
     for spec in pages:

@@ -65,13 +65,23 @@ def run() -> None:
     if directory_mode():  # KIK_GRAPH_MODE=directory: the public directory only, no office pages
         visible = [spec for spec in visible if spec.public]
     sections: dict[str, list] = {}
+    landing = None
     for spec in visible:
         page = st.Page(spec.render, title=t(spec.title_key, lang), icon=spec.icon or None, url_path=spec.key,
-                       default=spec.default)
+                       default=spec.default and directory_mode())
+        if spec.default:
+            landing = page
         sections.setdefault(t(spec.section_key, lang), []).append(page)
     if not sections:
         st.error(t("common.error", lang, message="keine Seiten"))
         return
+    if not directory_mode() and landing is not None:
+        # Streamlit serves its default page at "/" only, never under the page's own path; a page that is the default
+        # for some visitors and not for others (directory, login, overview) would answer "page not found" to a shared
+        # link. So every page keeps its path, and "/" is a hidden page that forwards to the visitor's landing page.
+        start = st.Page(lambda: st.switch_page(landing, query_params=st.query_params.to_dict()), title=t("app.title", lang),
+                        url_path="start", default=True, visibility="hidden")
+        next(iter(sections.values())).insert(0, start)
     selected = st.navigation(sections)
     try:
         selected.run()
