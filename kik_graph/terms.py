@@ -17,6 +17,8 @@ MAX_TEXT_LENGTH = 500
 MAX_IRI_LENGTH = 2000
 
 _IRI_FORBIDDEN = re.compile(r"[\x00-\x20<>\"{}|^`\\]")
+#: A "%" not followed by two hex digits, and "[" or "]" (IPv6 hosts are never used here): Oxigraph refuses them.
+_IRI_REFUSED_BY_STORE = re.compile(r"%(?![0-9A-Fa-f]{2})|[\[\]]")
 _SURROGATE = re.compile("[\ud800-\udfff]")
 _IRI_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
 
@@ -48,6 +50,7 @@ def is_iri(value: str) -> bool:
         len(value) <= MAX_IRI_LENGTH
         and bool(_IRI_SCHEME.match(value))
         and not _IRI_FORBIDDEN.search(value)
+        and not _IRI_REFUSED_BY_STORE.search(value)
         and not _SURROGATE.search(value)
     )
 

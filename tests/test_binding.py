@@ -44,3 +44,20 @@ def test_any_text_round_trips_through_a_bound_literal(text):
     store = OxigraphStore(None)
     result = store.select('SELECT ?v WHERE { BIND(STR(?x) AS ?v) }', {"x": Literal(text)})
     assert str(result.rows[0]["v"]) == text
+
+
+@pytest.mark.parametrize("value", ["https://example.org/a%zz", "https://example.org/a%2", "https://example.org/[x]",
+                                   "https://example.org/a]b"])
+def test_iris_the_store_would_refuse_are_invalid_input_not_store_errors(value, store):
+    from kik_graph.params import run_named
+    from kik_graph.terms import InvalidInput, is_iri
+
+    assert not is_iri(value)
+    with pytest.raises(InvalidInput):
+        run_named(store, "measures-for-actor", {"actor": value})
+
+
+def test_percent_escapes_stay_valid():
+    from kik_graph.terms import is_iri
+
+    assert is_iri("https://example.org/stra%C3%9Fe") and is_iri("https://example.org/a%20b")

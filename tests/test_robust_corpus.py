@@ -274,6 +274,7 @@ def cli_with_store(cli_store: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: P
     import kik_graph.cli
 
     opened = OxigraphStore(cli_store)
+    kik_graph.cli.build_parser()  # imports every command module first: none may bind the patched function below
     monkeypatch.setattr("kik_graph.commands.graph.open_from_args", lambda args: opened)
     # building the argument parser dominates a call; it is reusable, so build it once
     monkeypatch.setattr(kik_graph.cli, "build_parser", functools.lru_cache(maxsize=1)(kik_graph.cli.build_parser))

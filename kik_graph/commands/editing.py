@@ -18,7 +18,7 @@ from pathlib import Path
 
 from kik_graph.commands.graph import open_from_args
 from kik_graph.editing.errors import EditRejected
-from kik_graph.terms import InvalidInput
+from kik_graph.terms import InvalidInput, shorten
 
 EXIT_REFUSED = 1
 
@@ -173,10 +173,16 @@ def _history(args: argparse.Namespace) -> int:
 
 
 def _change_iri(value: str) -> str:
+    import re
+
     from kik_graph.namespaces import KIKD
 
     value = value.strip()
-    return value if value.startswith(("http://", "https://")) else str(KIKD[f"aenderung/{value}"])
+    if value.startswith(("http://", "https://")):
+        return value
+    if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]{0,99}", value):  # ids look like 20241122T101500123456-ab12cd34
+        raise InvalidInput(f"Änderung: {shorten(value)!r} ist keine Kennung einer Änderung (siehe kik-graph history).")
+    return str(KIKD[f"aenderung/{value}"])
 
 
 @_refusals
@@ -192,6 +198,7 @@ def _revert(args: argparse.Namespace) -> int:
 @_refusals
 def _import(args: argparse.Namespace) -> int:
     from kik_graph import imports
+    from kik_graph.imports.tables import MAX_BYTES
 
     if args.template:
         store = open_from_args(args) if args.with_data else None
@@ -209,9 +216,17 @@ def _import(args: argparse.Namespace) -> int:
                            "indicators) oder kik-graph import --template KIND.")
     path = Path(args.file)
     try:
+        if not path.is_file():  # a directory, a device (/dev/zero would never end), a FIFO …
+            raise InvalidInput(f"{shorten(str(path))}: keine Datei.")
+        if path.stat().st_size > MAX_BYTES:  # refused before it is read into memory
+            raise InvalidInput(f"{shorten(str(path))}: zu groß ({path.stat().st_size // 1024} KB, "
+                               f"erlaubt sind {MAX_BYTES // 1024} KB).")
         data = path.read_bytes()
-    except OSError as exc:
-        raise InvalidInput(f"{path}: Datei kann nicht gelesen werden ({exc.strerror}).") from exc
+    except (OSError, ValueError) as exc:  # ValueError: a NUL byte in the path
+        if isinstance(exc, InvalidInput):
+            raise
+        reason = getattr(exc, "strerror", None) or "ungültiger Dateiname"
+        raise InvalidInput(f"{shorten(str(path))}: Datei kann nicht gelesen werden ({reason}).") from exc
     store = open_from_args(args)
     tx, result = imports.run_import(store, who(args), args.kind, data, path.name, dry_run=args.dry_run)
     changed = sum(1 for c in tx.changes if not c.is_noop)

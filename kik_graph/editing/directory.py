@@ -8,6 +8,7 @@ does not show is lost). Institutions keep every statement the form does not mana
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field, replace
 
 from rdflib import Graph, Literal, URIRef
@@ -177,6 +178,8 @@ def service_iri(value: str) -> URIRef:
         if not is_iri(text):
             raise InvalidInput(f"Angebot: {shorten(text)!r} ist keine gültige IRI.")
         return URIRef(text)
+    if not re.fullmatch(r"[a-z0-9]+(?:-[a-z0-9]+)*", text) or len(text) > 100:
+        raise InvalidInput(f"Angebot: {shorten(text)!r} ist keine Kennung eines Angebots (a-z, 0-9, Bindestrich).")
     return URIRef(dm.service_iri(text))
 
 

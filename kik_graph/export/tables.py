@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -24,6 +25,7 @@ from kik_graph.store.base import GraphStore
 
 WORKBOOK = "kik-tabellen.xlsx"
 _MAX_CELL = 32000  # Excel's limit is 32,767 characters per cell
+_XLSX_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
 @dataclass
@@ -192,7 +194,8 @@ def write_xlsx(tables: list[Table], path: Path) -> Path:
         for cell in sheet[1]:
             cell.font = Font(bold=True)
         for row in table.rows:
-            sheet.append([_cell(v) for v in row])
+            # XLSX cannot hold C0 controls (openpyxl refuses them) or U+FFFE/U+FFFF (unreadable sheet)
+            sheet.append([_XLSX_INVALID.sub("", _cell(v)) for v in row])
             for cell in sheet[sheet.max_row]:
                 cell.data_type = "s"
         sheet.freeze_panes = "A2"

@@ -286,6 +286,7 @@ _SERVICE_STATUS = {"aktiv": "active", "active": "active", "vorübergehend geschl
 _BOOL = {"ja": True, "yes": True, "true": True, "1": True, "nein": False, "no": False, "false": False, "0": False}
 _I18N_LANGS = tuple(code for code in LANGUAGES if code != "de")
 _SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+_MAX_SLUG = 100
 
 
 def _code(table: dict[str, str], value: str, what: str) -> str:
@@ -303,6 +304,8 @@ def _category(store: GraphStore, value: str) -> str:
                         "FILTER(LCASE(STR(?l)) = LCASE(STR(?label))) }", {"label": Literal(text)}).rows
     if len(rows) == 1:
         return str(rows[0]["c"])
+    if not _SLUG.fullmatch(text.casefold()) or len(text) > _MAX_SLUG:
+        raise InvalidInput(f"kategorien: {shorten(text)!r} ist keine bekannte Kategorie (Kennung, Bezeichnung oder IRI).")
     return dm.CATEGORY_BASE + text.casefold()  # a slug; SHACL reports it when there is no such category
 
 
@@ -310,7 +313,7 @@ def _district(value: str) -> str:
     text = clean_text(value, field="stadtbezirk")
     if is_iri(text) and text.startswith("http"):
         return text
-    if not text.isdigit():
+    if not re.fullmatch(r"[0-9]{1,4}", text):  # not str.isdigit: "²" is a digit that int() refuses
         raise InvalidInput(f"stadtbezirk: {shorten(text)!r} ist keine Bezirksnummer.")
     return str(KIKD[f"stadtbezirk/{int(text)}"])
 
@@ -319,9 +322,10 @@ def _service_row(ctx: RowContext, row: int, cells: dict[str, str]) -> None:
     store = ctx.store
     slug = (cells.get("kennung") or "").strip() or dm.slugify(cells.get("name", ""))
     existing = None
-    node = URIRef(dm.service_iri(slug)) if _SLUG.fullmatch(slug) else None
+    node = URIRef(dm.service_iri(slug)) if _SLUG.fullmatch(slug) and len(slug) <= _MAX_SLUG else None
     if node is None:
-        ctx.problem(row, "kennung", f"{shorten(slug)!r} ist keine gültige Kennung (a-z, 0-9, Bindestrich).")
+        ctx.problem(row, "kennung", f"{shorten(slug)!r} ist keine gültige Kennung (a-z, 0-9, Bindestrich; "
+                                    f"höchstens {_MAX_SLUG} Zeichen).")
         return
     from kik_graph.editing.state import resource_state
 

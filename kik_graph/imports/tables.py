@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import re
 import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal
@@ -12,12 +13,23 @@ from pathlib import Path
 
 from kik_graph.editing.errors import EditProblem, EditRejected
 from kik_graph.output import neutralise_formula
+from kik_graph.terms import shorten
 
 #: Largest accepted file and number of data rows.
 MAX_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 5000
 MAX_CELL = 4000
+MAX_COLUMNS = 200
 FORMATS = ("csv", "xlsx")
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+#: Characters XML 1.0 cannot hold that openpyxl does not remove (noncharacters); a sheet with them is unreadable.
+_XML_INVALID = re.compile("[\ufffe\uffff]")
+
+
+def _neutral(value: str) -> str:
+    """``neutralise_formula``, reversible by :func:`_cell`: text that starts with apostrophes before a formula
+    character gets one more (so a leading apostrophe of the data survives template → edit → import)."""
+    return "'" + value if value.lstrip("'").startswith(_FORMULA_START) else neutralise_formula(value)
 
 
 @dataclass
@@ -48,10 +60,11 @@ def _cell(value: object) -> str:
             return ""
         return str(int(value)) if value.is_integer() else format(Decimal(repr(value)), "f")
     text = str(value)
-    if text[:1] == "'" and text[1:2] in ("=", "+", "-", "@"):  # written neutralised by write_table
+    if text[:1] == "'" and text.lstrip("'").startswith(_FORMULA_START):  # written neutralised by write_table
         text = text[1:]
-    if len(text) > MAX_CELL:
-        text = text[:MAX_CELL]  # clean_text later reports the length against the field's own limit
+    if len(text) > MAX_CELL * 4:
+        # bounded, yet still too long for every field: clean_text rejects it (it refuses > 4 × the limit)
+        text = text[: MAX_CELL * 4 + 1]
     return text.strip()
 
 
@@ -62,17 +75,20 @@ def detect_format(name: str, data: bytes) -> str:
         return "xlsx"
     if lower.endswith((".csv", ".txt")) or not lower:
         return "csv"
-    raise EditRejected(f"{name}: unbekanntes Dateiformat – erwartet wird CSV oder XLSX.")
+    raise EditRejected(f"{shorten(name)}: unbekanntes Dateiformat – erwartet wird CSV oder XLSX.")
 
 
 def read_table(data: bytes, name: str = "") -> Table:
     """Read a CSV (``;`` or ``,``, UTF-8 or Windows-1252) or the first sheet of an XLSX file."""
     if len(data) > MAX_BYTES:
-        raise EditRejected(f"{name or 'Datei'}: zu groß ({len(data) // 1024} KB, erlaubt sind {MAX_BYTES // 1024} KB).")
+        raise EditRejected(f"{shorten(name or 'Datei')}: zu groß ({len(data) // 1024} KB, erlaubt sind {MAX_BYTES // 1024} KB).")
     fmt = detect_format(name, data)
-    raw_rows = _read_xlsx(data, name) if fmt == "xlsx" else _read_csv(data)
+    raw_rows = _read_xlsx(data, name) if fmt == "xlsx" else _read_csv(data, name)
     if not raw_rows or not any(raw_rows[0]):
-        raise EditRejected(f"{name or 'Datei'}: keine Kopfzeile gefunden.")
+        raise EditRejected(f"{shorten(name or 'Datei')}: keine Kopfzeile gefunden.")
+    if len(raw_rows[0]) > MAX_COLUMNS:
+        raise EditRejected(f"{shorten(name or 'Datei')}: zu viele Spalten ({len(raw_rows[0])}, erlaubt sind "
+                           f"{MAX_COLUMNS}).")
     header = [normalise_header(h) for h in raw_rows[0]]
     problems = [EditProblem(message="Spaltenüberschrift doppelt", row=1, column=h)
                 for i, h in enumerate(header) if h and h in header[:i]]
@@ -88,20 +104,28 @@ def read_table(data: bytes, name: str = "") -> Table:
         if any(cells.values()):
             rows.append((number, cells))
     if len(rows) > MAX_ROWS:
-        raise EditRejected(f"{name or 'Datei'}: zu viele Zeilen ({len(rows)}, erlaubt sind {MAX_ROWS}).")
+        raise EditRejected(f"{shorten(name or 'Datei')}: zu viele Zeilen ({len(rows)}, erlaubt sind {MAX_ROWS}).")
     return Table(columns=[h for h in header if h], rows=rows)
 
 
-def _read_csv(data: bytes) -> list[list[str]]:
+def _read_csv(data: bytes, name: str = "") -> list[list[str]]:
     for encoding in ("utf-8-sig", "cp1252"):
         try:
             text = data.decode(encoding)
             break
         except UnicodeDecodeError:
             continue
+    else:  # bytes that are neither UTF-8 nor Windows-1252 (e.g. 0x81): not a text file we can read
+        raise EditRejected(f"{shorten(name or 'Datei')}: keine lesbare Textdatei (weder UTF-8 noch Windows-1252).")
     first = text.split("\n", 1)[0]
     delimiter = ";" if first.count(";") >= first.count(",") and ";" in first else ("\t" if "\t" in first else ",")
-    return [row for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)]
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    try:
+        return list(reader)
+    except csv.Error as exc:  # e.g. a field over csv.field_size_limit() (131072 characters)
+        raise EditRejected(f"{shorten(name or 'Datei')}: Zeile {reader.line_num} ist keine lesbare CSV-Zeile "
+                           f"(ein Feld ist zu lang oder fehlerhaft).",
+                           [EditProblem(message="keine lesbare CSV-Zeile", row=reader.line_num)]) from exc
 
 
 def _read_xlsx(data: bytes, name: str) -> list[list[object]]:
@@ -110,19 +134,30 @@ def _read_xlsx(data: bytes, name: str) -> list[list[object]]:
     try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many types for broken files
-        raise EditRejected(f"{name or 'Datei'}: keine lesbare Excel-Datei ({type(exc).__name__}).") from exc
+        raise EditRejected(f"{shorten(name or 'Datei')}: keine lesbare Excel-Datei ({type(exc).__name__}).") from exc
     try:
         sheet = book.worksheets[0]
         rows = []
-        for n, row in enumerate(sheet.iter_rows(values_only=True)):
+        for n, row in enumerate(sheet.iter_rows(values_only=True)):  # parsed lazily: errors surface here
             if n > MAX_ROWS + 1:
                 break
             rows.append(list(row))
         while rows and not any(_cell(v) for v in rows[-1]):
             rows.pop()
         return rows
+    except Exception as exc:  # a sheet that is not well-formed XML, a broken shared-strings table …
+        raise EditRejected(f"{shorten(name or 'Datei')}: keine lesbare Excel-Datei ({type(exc).__name__}).") from exc
     finally:
         book.close()
+
+
+def _xlsx_text(value: str) -> str:
+    """What an XLSX cell holds of ``value``: line ends as LF (XML turns CR into LF), no C0 controls or
+    noncharacters (openpyxl refuses the first, the second make the sheet unreadable)."""
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    value = value.replace("\r\n", "\n").replace("\r", "\n")
+    return _XML_INVALID.sub("", ILLEGAL_CHARACTERS_RE.sub("", value))
 
 
 def write_table(columns: list[str], rows: list[dict[str, str]], fmt: str, *, notes: list[tuple[str, str]] | None = None,
@@ -136,7 +171,7 @@ def write_table(columns: list[str], rows: list[dict[str, str]], fmt: str, *, not
         writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
         writer.writerow(columns)
         for row in rows:
-            writer.writerow([neutralise_formula(row.get(c, "")) for c in columns])
+            writer.writerow([_neutral(row.get(c, "")) for c in columns])
         return buffer.getvalue().encode("utf-8-sig")
     if fmt != "xlsx":
         raise ValueError(f"Unbekanntes Format {fmt!r}")
@@ -150,7 +185,7 @@ def write_table(columns: list[str], rows: list[dict[str, str]], fmt: str, *, not
     for cell in ws[1]:
         cell.font = Font(bold=True)
     for row in rows:
-        ws.append([neutralise_formula(row.get(c, "")) for c in columns])
+        ws.append([_neutral(_xlsx_text(row.get(c, ""))) for c in columns])
     for i, column in enumerate(columns, start=1):
         ws.column_dimensions[ws.cell(row=1, column=i).column_letter].width = max(12, min(50, len(column) + 4))
     if notes:
@@ -171,6 +206,7 @@ def read_file(path: Path) -> Table:
     """Read a table from a file path."""
     try:
         data = path.read_bytes()
-    except OSError as exc:
-        raise EditRejected(f"{path}: Datei kann nicht gelesen werden ({exc.strerror}).") from exc
+    except (OSError, ValueError) as exc:  # ValueError: a NUL byte in the path
+        reason = getattr(exc, "strerror", None) or "ungültiger Dateiname"
+        raise EditRejected(f"{shorten(str(path))}: Datei kann nicht gelesen werden ({reason}).") from exc
     return read_table(data, path.name)
