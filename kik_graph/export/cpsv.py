@@ -22,7 +22,8 @@ the data says so:
   base (``organisation/stadt-kempten``). Nothing else is added.
 
 The vocabulary does not make ``kik:Service`` a subclass of ``cpsv:PublicService`` (that would let a reasoner claim
-every directory offer as a public service). ``kik-graph publish`` applies the same profile.
+every directory offer as a public service). ``kik-graph publish`` sends the public graph without this profile (the
+app runs on it and must give the same answers as on the embedded store); it claims no ``cpsv:PublicService``.
 """
 
 from __future__ import annotations
