@@ -9,6 +9,9 @@ PORT ?= 8501
 USERS ?= 50
 DURATION ?= 60
 MIX ?= directory=1
+# pause between two actions of a virtual user (s): people read a result list before the next search;
+# THINK=0.2,1 is the stress variant (see README, section Robustheit und Lasttest)
+THINK ?= 3,10
 
 .PHONY: help install system-deps build run test lint bench loadtest docs clean
 
@@ -16,7 +19,7 @@ help:
 	@echo "make run    – virtualenv anlegen, installieren, Speicher aus graph_data/ bauen, App starten (Port $(PORT))"
 	@echo "make test   – alles für die Tests installieren (auch Debian-Pakete) und alle Tests ausführen"
 	@echo "make bench  – Benchmarks ausführen (Tabelle + var/bench/results.json)"
-	@echo "make loadtest – Lasttest: App auf Loopback starten, USERS=$(USERS) Nutzer*innen für DURATION=$(DURATION) s"
+	@echo "make loadtest – Lasttest: App auf Loopback starten, USERS=$(USERS) Nutzer*innen für DURATION=$(DURATION) s, Denkpause THINK=$(THINK) s"
 	@echo "make docs   – Vokabular-Dokumentation nach docs/vocabulary/index.html erzeugen"
 	@echo "make lint   – ruff"
 
@@ -58,7 +61,7 @@ bench: install system-deps
 # websocket protocol, prints p50/p95 per action and errors, writes var/loadtest/results.json.
 loadtest: install
 	mkdir -p var/loadtest
-	$(PY) -m kik_graph.loadtest --start-app --users $(USERS) --duration $(DURATION) --mix $(MIX) \
+	$(PY) -m kik_graph.loadtest --start-app --users $(USERS) --duration $(DURATION) --mix $(MIX) --think $(THINK) \
 	    --target-p95-ms 500 --json var/loadtest/results.json
 
 docs: install
