@@ -84,12 +84,7 @@ def oidc_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict]:
     finally:
         if app is not None:
             stop_app(app)
-        idp.terminate()
-        try:
-            idp.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            idp.kill()
-            idp.wait(timeout=5)
+        stop_app(idp)  # the provider is a subprocess like the app: terminate, kill if it hangs
         server_log = log_path.read_text(errors="replace") if log_path.exists() else ""
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
         (ARTIFACTS / "oidc-streamlit.log").write_text(server_log)

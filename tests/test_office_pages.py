@@ -308,3 +308,19 @@ def test_downloads_survive_noncharacters_and_carriage_returns() -> None:
     assert sheet["A2"].value == "Beratung"
     rows = list(csv.reader(io.StringIO(to_csv(frame).decode("utf-8-sig"), newline="")))
     assert rows == [["a", "b"], ["Beratung", "1"], ["Zeile\r=2+5", "2"], ["x\ny", "3"]]
+
+
+def test_warm_up_thread_ends_quietly_when_its_session_stops(monkeypatch, caplog):
+    # the warm-up runs in a thread with the session's script context; when that session (or the server) stops,
+    # Streamlit raises StopException (a BaseException) there – it must not end the thread with a traceback
+    from streamlit.runtime.scriptrunner_utils.exceptions import StopException
+
+    from kik_graph.ui import office_light
+
+    def stopped():
+        raise StopException()
+
+    monkeypatch.setattr(office_light, "version", stopped)
+    with caplog.at_level("DEBUG"):
+        office_light._warm_all(0)
+    assert not [r for r in caplog.records if r.name.startswith("kik_graph") and (r.levelname == "ERROR" or r.exc_info)]

@@ -115,6 +115,15 @@ def _warm(version: str, lang: str) -> None:
 
 
 def _warm_all(delay: float) -> None:
+    from streamlit.runtime.scriptrunner_utils.exceptions import StopException
+
+    try:
+        _warm_all_steps(delay)
+    except StopException:  # the session that started the warm-up stopped (e.g. server shutdown): nothing to do
+        log.debug("Vorwärmen abgebrochen: Sitzung beendet")
+
+
+def _warm_all_steps(delay: float) -> None:
     time.sleep(delay)  # let the first script run of the process (which imported the pages) finish first
     started = time.perf_counter()
     try:
