@@ -9,6 +9,7 @@ KIKG = Namespace("https://w3id.org/kik-graph/graph/")
 SCHEMA = Namespace("https://schema.org/")
 CPSV = Namespace("http://purl.org/vocab/cpsv#")
 DCAT = Namespace("http://www.w3.org/ns/dcat#")
+M8G = Namespace("http://data.europa.eu/m8g/")  # Core Vocabularies (CPSV-AP)
 
 #: Named graphs of the dataset. Queries run over their union.
 GRAPH_KIK = KIKG["kik"]  # the public KIK data built from graph_data/

@@ -25,12 +25,11 @@ from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, RDF, SKOS, XSD
 
 from kik_graph.directory import hours
-from kik_graph.namespaces import GRAPH_KIK, KIK, KIKD, SCHEMA
+from kik_graph.namespaces import GRAPH_KIK, KIK, KIKD, M8G, SCHEMA
 from kik_graph.queries import get_query
 from kik_graph.store.base import GraphStore
 from kik_graph.terms import InvalidInput, is_iri, shorten
 
-M8G = Namespace("http://data.europa.eu/m8g/")
 ADMS = Namespace("http://www.w3.org/ns/adms#")
 
 #: IRI base of services and of the category taxonomy.

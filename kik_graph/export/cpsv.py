@@ -30,14 +30,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from rdflib import Graph, Literal, Namespace, URIRef
+from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, FOAF, RDF, RDFS, SKOS
 
 from kik_graph.export.dcat import SPATIAL
 from kik_graph.export.rdf import INTERNAL_BASE
-from kik_graph.namespaces import CPSV, KIK, KIKD, SCHEMA
-
-M8G = Namespace("http://data.europa.eu/m8g/")
+from kik_graph.namespaces import CPSV, KIK, KIKD, M8G, SCHEMA
 
 #: Organisation types (``kik:organisationType``) that denote public bodies.
 PUBLIC_ORGANISATION_TYPES: frozenset[URIRef] = frozenset({
