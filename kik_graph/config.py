@@ -32,3 +32,9 @@ def remote_endpoint() -> str | None:
     """The remote SPARQL endpoint from ``KIK_GRAPH_ENDPOINT``, if one is configured."""
     value = os.environ.get("KIK_GRAPH_ENDPOINT", "").strip()
     return value or None
+
+
+def memory_mirror() -> bool:
+    """Whether the embedded store answers reads from a copy in memory (``KIK_GRAPH_MEMORY_MIRROR``, default on;
+    ``0``/``nein``/``off`` switches it off, e.g. for a store too large for the machine's memory)."""
+    return os.environ.get("KIK_GRAPH_MEMORY_MIRROR", "1").strip().lower() not in ("0", "nein", "no", "off", "false")

@@ -11,7 +11,7 @@ import pytest
 from rdflib import Graph, Literal, URIRef
 
 from kik_graph import config, graphdata
-from kik_graph.namespaces import GRAPH_KIK
+from kik_graph.namespaces import GRAPH_KIK, KIKD
 from kik_graph.store import StoreError, open_store, stored_fingerprint
 from kik_graph.terms import InvalidInput
 
@@ -88,3 +88,102 @@ def test_second_process_gets_a_clear_message(store, store_path):
                          capture_output=True, text=True, timeout=120)
     assert out.returncode == 3
     assert "anderen Prozess" in out.stderr and "Traceback" not in out.stderr
+
+
+# ------------------------------------------------------------------------------------------ scoped datasets
+def _two_municipalities():
+    from kik_graph.store import OxigraphStore
+
+    data = (b'<urn:m1:a> <urn:p:name> "eins" <urn:g:m1> .\n'
+            b'<urn:m2:a> <urn:p:name> "zwei" <urn:g:m2> .\n'
+            b'<urn:p:name> <http://www.w3.org/2000/01/rdf-schema#label> "Name" <urn:g:vocab> .\n')
+    whole = OxigraphStore(None)
+    whole.bulk_load(None, data, "nq")
+    scoped = OxigraphStore(None, graphs=["urn:g:m1", "urn:g:vocab"])
+    scoped.bulk_load(None, data, "nq")
+    return whole, scoped
+
+
+def test_a_scoped_store_answers_from_its_graphs_only():
+    """One store holding several municipalities: a store scoped to one municipality's graphs (like the remote
+    store's ``graphs``) sees exactly their union, in the default graph and in GRAPH patterns."""
+    whole, scoped = _two_municipalities()
+    names = "SELECT ?s ?name ?label WHERE { ?s <urn:p:name> ?name . <urn:p:name> ?l ?label }"
+    assert sorted(str(r["name"]) for r in whole.select(names)) == ["eins", "zwei"]
+    rows = scoped.select(names).as_strings()
+    assert rows == [{"s": "urn:m1:a", "name": "eins", "label": "Name"}]
+    graphs = scoped.select("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } } ORDER BY ?g").as_strings()
+    assert graphs == [{"g": "urn:g:m1"}, {"g": "urn:g:vocab"}]
+    assert not scoped.ask("ASK { GRAPH <urn:g:m2> { ?s ?p ?o } }")
+    assert scoped.triple_count() == whole.triple_count() == 3  # the store itself still holds everything
+
+
+def test_a_scoped_store_refuses_an_invalid_graph_iri():
+    from kik_graph.store import OxigraphStore
+
+    with pytest.raises(InvalidInput):
+        OxigraphStore(None, graphs=["urn:g:ok", "kein iri mit leerzeichen"])
+
+
+def test_query_results_are_the_complete_answer_as_an_endpoint_sends_it(store):
+    """SPARQL JSON results for SELECT/ASK and N-Triples for CONSTRUCT, with the same content as select()/construct()."""
+    import json
+
+    from kik_graph.queries import get_query
+
+    query = get_query("measures").sparql
+    bindings = {"field": KIKD["handlungsfeld/SB"]}
+    document = json.loads(store.query_results(query, bindings))
+    expected = store.select(query, bindings)
+    assert document["head"]["vars"] == expected.variables
+    assert [{k: v["value"] for k, v in b.items()} for b in document["results"]["bindings"]] == \
+        [{k: v for k, v in row.items() if v} for row in expected.as_strings()]
+    assert len(expected) == 30
+    assert json.loads(store.query_results("ASK { ?s ?p ?o }")) == {"head": {}, "boolean": True}
+    taxonomy = get_query("directory-taxonomy").sparql
+    graph = Graph().parse(data=store.query_results(taxonomy).decode("utf-8"), format="nt")
+    assert len(graph) == len(store.construct(taxonomy)) > 1000
+
+
+def test_the_memory_mirror_follows_every_write_and_the_disk_stays_the_truth(tmp_path):
+    """Reads come from a copy in memory; after every write (and a refused one) it holds exactly what the disk holds,
+    as the store reopened from disk without a mirror shows."""
+    import gc
+
+    from rdflib.compare import isomorphic
+
+    from kik_graph.store import OxigraphStore
+
+    path = tmp_path / "s"
+    store = OxigraphStore(path)
+
+    def graphs(s: OxigraphStore) -> dict[str, Graph]:
+        return {g: s.graph(g) for g in s.named_graphs()}
+
+    def assert_same_and_reopen() -> OxigraphStore:
+        in_memory = graphs(store)
+        store.close()
+        gc.collect()
+        disk = OxigraphStore(path, mirror=False)
+        on_disk = graphs(disk)
+        disk.close()
+        gc.collect()
+        assert on_disk.keys() == in_memory.keys()
+        assert all(isomorphic(on_disk[g], in_memory[g]) for g in on_disk)
+        return OxigraphStore(path)
+
+    assert store.triple_count() == 0  # the first read copies the (empty) disk
+    store.update('INSERT DATA { GRAPH <urn:g:1> { <urn:a> <urn:p> "eins" . <urn:a> <urn:q> [ <urn:r> "leer" ] } }')
+    assert store.ask('ASK { <urn:a> <urn:p> "eins" }')
+    store = assert_same_and_reopen()
+    store.replace_graph("urn:g:2", Graph().parse(data='<urn:b> <urn:p> "zwei" .', format="nt"))
+    store = assert_same_and_reopen()
+    assert store.triple_count("urn:g:2") == 1  # read first: the mirror exists before the next writes
+    with pytest.raises(StoreError):
+        store.update("INSERT DATA { kaputt")
+    store.update("DELETE WHERE { GRAPH <urn:g:1> { <urn:a> <urn:p> ?o } }")
+    assert not store.ask('ASK { <urn:a> <urn:p> "eins" }')
+    store.bulk_load("urn:g:3", b'<urn:c> <urn:p> "drei" .\n', "nt")
+    assert store.ask("ASK { GRAPH <urn:g:3> { <urn:c> ?p ?o } }")
+    store = assert_same_and_reopen()
+    assert store.triple_count() == 4
