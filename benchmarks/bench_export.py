@@ -11,8 +11,6 @@ import tempfile
 import time
 from pathlib import Path
 
-import pyoxigraph as ox
-
 from benchmarks import synthetic
 from benchmarks.common import BenchContext, print_table
 
@@ -39,9 +37,8 @@ def _stores(tmp: Path):
     kik = build_store(tmp / "kik-store")
     big = OxigraphStore(None)
     data = synthetic.generate(N_MUNICIPALITIES).serialize(format="nt", encoding="utf-8")
-    big._store.bulk_load(data, format=ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode(str(GRAPH_KIK)))
-    big._store.bulk_load(path=str(PATHS.ontology), format=ox.RdfFormat.TURTLE,
-                         to_graph=ox.NamedNode(str(GRAPH_ONTOLOGY)))
+    big.bulk_load(str(GRAPH_KIK), data, "nt")
+    big.bulk_load(str(GRAPH_ONTOLOGY), PATHS.ontology, "ttl")
     del data
     gc.collect()
     return kik, big

@@ -34,7 +34,7 @@ from rdflib.namespace import DCTERMS, RDF, RDFS, SKOS, XSD
 from rdflib.term import Node
 
 from kik_graph import graphdata
-from kik_graph.namespaces import GRAPH_KIK, KIK, KIKD
+from kik_graph.namespaces import GRAPH_KIK, KIK, KIKD, KIKG
 
 #: Path segment inserted into the ``kikd:`` IRIs of municipality k ≥ 1.
 SEGMENT = "gemeinde"
@@ -300,14 +300,19 @@ def _copy(tpl: _Template, k: int, rng: random.Random) -> Iterator[tuple[URIRef, 
             yield subject, p, o
 
 
-def triples(n_municipalities: int, seed: int = 0) -> Iterator[tuple[URIRef, URIRef, Node]]:
-    """All triples of :func:`generate` as a stream (municipality 0 first)."""
+def _municipalities(n_municipalities: int, seed: int) -> Iterator[tuple[int, Iterator[tuple[URIRef, URIRef, Node]]]]:
     if n_municipalities < 1:
         raise ValueError(f"n_municipalities muss mindestens 1 sein, nicht {n_municipalities}.")
     tpl = _template(graphdata.fingerprint())
-    yield from graphdata.load_data()
+    yield 0, iter(graphdata.load_data())
     for k in range(1, n_municipalities):
-        yield from _copy(tpl, k, random.Random(f"kik-synthetic:{seed}:{k}"))
+        yield k, _copy(tpl, k, random.Random(f"kik-synthetic:{seed}:{k}"))
+
+
+def triples(n_municipalities: int, seed: int = 0) -> Iterator[tuple[URIRef, URIRef, Node]]:
+    """All triples of :func:`generate` as a stream (municipality 0 first)."""
+    for _, stream in _municipalities(n_municipalities, seed):
+        yield from stream
 
 
 def generate(n_municipalities: int, seed: int = 0) -> Graph:
@@ -318,6 +323,27 @@ def generate(n_municipalities: int, seed: int = 0) -> Graph:
     graph = Graph(identifier=GRAPH_KIK)
     graph.addN((s, p, o, graph) for s, p, o in triples(n_municipalities, seed))
     return graph
+
+
+def municipality_graph(k: int) -> URIRef:
+    """The named graph that holds the data of municipality ``k`` in a store of several municipalities: the KIK data
+    graph for 0 (the real KIK), ``kikg:gemeinde/{k}`` otherwise."""
+    return GRAPH_KIK if k == 0 else KIKG[f"{SEGMENT}/{k}"]
+
+
+def municipality_graphs(n_municipalities: int, seed: int = 0) -> Iterator[Graph]:
+    """The triples of :func:`generate`, one graph per municipality (identifier :func:`municipality_graph`)."""
+    for k, stream in _municipalities(n_municipalities, seed):
+        graph = Graph(identifier=municipality_graph(k))
+        graph.addN((s, p, o, graph) for s, p, o in stream)
+        yield graph
+
+
+def as_nquads(graph: Graph) -> bytes:
+    """``graph`` as N-Quads in its named graph (its identifier)."""
+    suffix = f" <{graph.identifier}> .".encode()
+    lines = graph.serialize(format="nt", encoding="utf-8").splitlines()
+    return b"".join(line[:-2] + suffix + b"\n" for line in lines if line.endswith(b" ."))
 
 
 def sample_parameters(graph: Graph, k: int) -> dict[str, Node | str]:
