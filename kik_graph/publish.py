@@ -2,7 +2,8 @@
 
 The data passes the privacy filter (:mod:`kik_graph.export.privacy`) and replaces the dataset's named graph on the
 endpoint with :meth:`SparqlEndpointStore.replace_graph`: upload into a staging graph (progress on stderr), verify
-its triple count, swap in one SPARQL operation, verify again. The vocabulary goes into its own graph the same way.
+its triple count, swap in one SPARQL operation (marked as a switch, so that kik-graph readers never see a mixture,
+see :mod:`kik_graph.store.sparql_fence`), verify again. The vocabulary goes into its own graph the same way.
 """
 
 from __future__ import annotations

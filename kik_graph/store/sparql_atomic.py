@@ -16,7 +16,8 @@ GraphDB and Oxigraph. :func:`run_atomically` therefore runs a multi-operation re
    the whole request is retried on fresh copies (at most :data:`ATTEMPTS` times, then a :class:`StoreError`);
 5. the private graphs are dropped.
 
-Readers never see the private graphs (queries name the dataset graphs explicitly). Requests whose graphs cannot be
+Readers never see the private graphs (queries name the dataset graphs explicitly); the store marks the whole request
+as a switch (:mod:`kik_graph.store.sparql_fence`), so readers on Virtuoso also never see half of the swap. Requests whose graphs cannot be
 determined (``GRAPH ?g``, ``DROP ALL``, ``LOAD``/``COPY``/``MOVE``/``ADD``, prefixed names with escapes) are sent
 unchanged; :func:`analyse` says why. kik-graph's own updates always name their graphs.
 """

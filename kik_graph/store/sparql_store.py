@@ -22,6 +22,7 @@ import threading
 import urllib.error
 import urllib.request
 from collections.abc import Callable, Iterable, Sequence
+from typing import TypeVar
 from urllib.parse import quote, urlsplit
 
 from rdflib import BNode, Graph, Literal, URIRef
@@ -39,7 +40,7 @@ from SPARQLWrapper.SPARQLExceptions import (
 
 from kik_graph import namespaces
 from kik_graph.namespaces import KIKG, PREFIXES
-from kik_graph.store import sparql_atomic
+from kik_graph.store import sparql_atomic, sparql_fence
 from kik_graph.store.base import Bindings, QueryTimeout, SelectResult, StoreError
 from kik_graph.store.binding import bind
 from kik_graph.terms import is_iri
@@ -56,6 +57,7 @@ GRAPH_STORE_BATCH = 50000
 PAGE_SIZE = 10000
 
 log = logging.getLogger("kik_graph.store")
+T = TypeVar("T")
 
 _PREFIX_DECL = re.compile(r"(?im)^\s*PREFIX\s+([A-Za-z][\w.-]*)?\s*:")
 _TIMEOUT_WORDS = ("timeout", "timed out", "time limit", "execution time", "zeitlimit")
@@ -111,12 +113,16 @@ class SparqlEndpointStore:
     ``graph_store`` is an optional SPARQL 1.1 Graph Store HTTP Protocol endpoint used only to upload large graphs
     quickly into the staging graph (``"auto"``: derived for Virtuoso's ``/sparql[-auth]``; ``None``: upload with
     SPARQL ``INSERT DATA`` batches). Queries and updates always go through SPARQLWrapper.
+
+    ``consistent_reads`` switches the switch markers of :mod:`~kik_graph.store.sparql_fence` on or off (``None``:
+    on exactly when the endpoint answers as Virtuoso, whose queries see no snapshot).
     """
 
     def __init__(self, endpoint: str, *, update_endpoint: str | None = None, user: str | None = None,
                  password: str | None = None, auth: str | None = None, timeout: float = DEFAULT_TIMEOUT,
                  update_timeout: float = DEFAULT_UPDATE_TIMEOUT, graphs: Sequence[str] | None = (),
-                 batch_size: int = DEFAULT_BATCH, graph_store: str | None = "auto") -> None:
+                 batch_size: int = DEFAULT_BATCH, graph_store: str | None = "auto",
+                 consistent_reads: bool | None = None) -> None:
         for name, url in (("Endpunkt", endpoint), ("Update-Endpunkt", update_endpoint)):
             if url is not None and (not is_iri(url) or not url.lower().startswith(("http://", "https://"))):
                 raise StoreError(f"{name} {url!r} ist keine gültige http(s)-Adresse.")
@@ -146,6 +152,12 @@ class SparqlEndpointStore:
         self.graph_store: str | None = graph_store
         self.description = f"SPARQL-Endpunkt ({_host(endpoint)})"
         self._lock = threading.Lock()
+        #: the ``Server`` header of the last query answer (tells whether the endpoint is Virtuoso)
+        self.server_software = ""
+        #: readers and writers use the switch markers of :mod:`sparql_fence` (None: decided on first use)
+        self.consistent_reads = consistent_reads
+        self._fence = sparql_fence.ReadFence(self._read_marker, lambda text: self._request(text, update=True),
+                                             timeout=self.timeout, update_timeout=self.update_timeout)
 
     # ------------------------------------------------------------------ construction
     @classmethod
@@ -155,7 +167,8 @@ class SparqlEndpointStore:
         ``KIK_GRAPH_UPDATE_ENDPOINT`` (default: the query endpoint), ``KIK_GRAPH_USER``, ``KIK_GRAPH_PASSWORD``,
         ``KIK_GRAPH_AUTH`` (basic/digest), ``KIK_GRAPH_TIMEOUT`` and ``KIK_GRAPH_UPDATE_TIMEOUT`` (seconds),
         ``KIK_GRAPH_GRAPHS`` (comma-separated graph IRIs, or ``*`` for the endpoint's own default dataset),
-        ``KIK_GRAPH_GRAPH_STORE`` (Graph Store Protocol address for fast uploads, ``none`` to switch it off).
+        ``KIK_GRAPH_GRAPH_STORE`` (Graph Store Protocol address for fast uploads, ``none`` to switch it off),
+        ``KIK_GRAPH_CONSISTENT_READS`` (``1``/``0``; default: on for Virtuoso, see :mod:`sparql_fence`).
         """
         env = os.environ
 
@@ -180,11 +193,15 @@ class SparqlEndpointStore:
             bad = [g for g in graphs if not is_iri(g)]
             if bad:
                 raise StoreError(f"KIK_GRAPH_GRAPHS enthält keine gültige IRI: {bad[0]!r}")
+        raw_reads = env.get("KIK_GRAPH_CONSISTENT_READS", "").strip().lower()
+        if raw_reads not in ("", "auto", "1", "0", "ja", "nein", "on", "off", "true", "false"):
+            raise StoreError(f"KIK_GRAPH_CONSISTENT_READS={raw_reads!r}: erlaubt sind 1 (ein), 0 (aus), auto.")
+        consistent = None if raw_reads in ("", "auto") else raw_reads in ("1", "ja", "on", "true")
         return cls(endpoint, update_endpoint=env.get("KIK_GRAPH_UPDATE_ENDPOINT") or None,
                    user=env.get("KIK_GRAPH_USER") or None, password=env.get("KIK_GRAPH_PASSWORD") or None,
                    auth=env.get("KIK_GRAPH_AUTH") or None, timeout=seconds("KIK_GRAPH_TIMEOUT", DEFAULT_TIMEOUT),
                    update_timeout=seconds("KIK_GRAPH_UPDATE_TIMEOUT", DEFAULT_UPDATE_TIMEOUT), graphs=graphs,
-                   graph_store=env.get("KIK_GRAPH_GRAPH_STORE", "").strip() or "auto")
+                   graph_store=env.get("KIK_GRAPH_GRAPH_STORE", "").strip() or "auto", consistent_reads=consistent)
 
     def _guess_auth(self) -> str:
         # Virtuoso's authenticated endpoint (/sparql-auth) uses HTTP digest; most other servers use basic.
@@ -217,6 +234,8 @@ class SparqlEndpointStore:
         try:
             with self._lock if wrapper.http_auth == DIGEST and self.user else _nullcontext():
                 result = wrapper.query()
+                if not update:
+                    self.server_software = str(result.response.headers.get("Server", "") or "")
                 return result.response.read()
         except TimeoutError as exc:
             setting = "KIK_GRAPH_UPDATE_TIMEOUT" if update else "KIK_GRAPH_TIMEOUT"
@@ -285,11 +304,30 @@ class SparqlEndpointStore:
         missing = [f"PREFIX {p}: <{ns}>" for p, ns in PREFIXES.items() if p not in declared]
         return ("\n".join(missing) + "\n" + query) if missing else query
 
+    # ------------------------------------------------------------------ consistent reads (sparql_fence)
+    def _read_marker(self) -> sparql_fence.Marker:
+        return sparql_fence.parse_marker(self._json(sparql_fence.MARKER_QUERY, timeout=None, dataset=False))
+
+    def _fenced(self) -> bool:
+        """Whether reads and writes use the switch markers; ``None`` is decided by one look at the markers."""
+        if self.consistent_reads is None:
+            self._fence.look()  # also the first "before" look of the fence
+            self.consistent_reads = "virtuoso" in self.server_software.lower()
+        return self.consistent_reads
+
+    def _read(self, run: Callable[[], T]) -> T:
+        return self._fence.read(run) if self._fenced() else run()
+
+    def _switch(self):
+        """Context of a change of dataset graphs: readers wait for it or repeat their read (see sparql_fence)."""
+        return self._fence.switch() if self._fenced() else _nullcontext()
+
     # ------------------------------------------------------------------ queries
     def select(self, query: str, bindings: Bindings | None = None, *, limit: int | None = None,
                timeout: float | None = None) -> SelectResult:
         """Run a SELECT query; at most ``limit`` rows are returned (``truncated`` is set when more exist)."""
-        data = self._json(self._with_prefixes(bind(query, self._bindings(bindings))), timeout=timeout)
+        text = self._with_prefixes(bind(query, self._bindings(bindings)))
+        data = self._read(lambda: self._json(text, timeout=timeout))
         if "results" not in data:
             raise StoreError("Die Abfrage ist keine SELECT-Abfrage.")
         names = list(data.get("head", {}).get("vars", []))
@@ -303,14 +341,16 @@ class SparqlEndpointStore:
 
     def ask(self, query: str, bindings: Bindings | None = None, *, timeout: float | None = None) -> bool:
         """Run an ASK query."""
-        data = self._json(self._with_prefixes(bind(query, self._bindings(bindings))), timeout=timeout)
+        text = self._with_prefixes(bind(query, self._bindings(bindings)))
+        data = self._read(lambda: self._json(text, timeout=timeout))
         if "boolean" not in data:
             raise StoreError("Die Abfrage ist keine ASK-Abfrage.")
         return bool(data["boolean"])
 
     def construct(self, query: str, bindings: Bindings | None = None, *, timeout: float | None = None) -> Graph:
         """Run a CONSTRUCT or DESCRIBE query into an rdflib graph."""
-        body = self._request(self._with_prefixes(bind(query, self._bindings(bindings))), fmt=TURTLE, timeout=timeout)
+        text = self._with_prefixes(bind(query, self._bindings(bindings)))
+        body = self._read(lambda: self._request(text, fmt=TURTLE, timeout=timeout))
         graph = Graph()
         try:
             graph.parse(data=body.decode("utf-8"), format="turtle")
@@ -335,11 +375,13 @@ class SparqlEndpointStore:
             if plan.operations > 1:
                 log.warning("Update mit %d Operationen wird nicht auf Kopien ausgeführt (%s) – nicht atomar.",
                             plan.operations, plan.unsupported or "kein Graph genannt")
-            self._request(text, update=True)
+            with self._switch():
+                self._request(text, update=True)
             return
-        sparql_atomic.run_atomically(
-            text, plan, send=lambda op: self._request(op, update=True),
-            ask=lambda query: bool(self._json(query, timeout=None, dataset=False).get("boolean")))
+        with self._switch():
+            sparql_atomic.run_atomically(
+                text, plan, send=lambda op: self._request(op, update=True),
+                ask=lambda query: bool(self._json(query, timeout=None, dataset=False).get("boolean")))
 
     def _count(self, graph_iri: str, timeout: float | None = None) -> int:
         data = self._json(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{graph_iri}> {{ ?s ?p ?o }} }}",
@@ -353,16 +395,24 @@ class SparqlEndpointStore:
     def triple_count(self, graph_iri: str | None = None) -> int:
         """Number of triples in one named graph, or in all graphs of the dataset (quads, as in Oxigraph)."""
         if graph_iri is not None:
-            return self._count(_checked(graph_iri))
+            target = _checked(graph_iri)
+            return self._read(lambda: self._count(target))
         if self.graphs is None:
-            data = self._json("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }", timeout=None)
+            data = self._read(lambda: self._json(
+                f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH ?g {{ ?s ?p ?o }} FILTER (?g != <{sparql_fence.SWITCH_GRAPH}>) }}",
+                timeout=None))
             rows = data.get("results", {}).get("bindings", [])
             return int(rows[0]["n"]["value"]) if rows else 0
-        return sum(self._count(g) for g in self.graphs)
+        graphs = self.graphs
+        return self._read(lambda: sum(self._count(g) for g in graphs))
 
     def graph(self, graph_iri: str) -> Graph:
-        """A copy of one named graph, read page by page (keyset paging, so result-size limits do not cut it)."""
+        """A copy of one named graph, read page by page (keyset paging, so result-size limits do not cut it); with
+        consistent reads, all pages show the same state (the read is repeated when a switch committed meanwhile)."""
         target = _checked(graph_iri)
+        return self._read(lambda: self._read_graph(target))
+
+    def _read_graph(self, target: str) -> Graph:
         graph = Graph()
         last: str | None = None
         page = PAGE_SIZE
@@ -409,7 +459,9 @@ class SparqlEndpointStore:
            fails now, the old graph stays as it was),
         2. the staging graph's triple count is verified,
         3. ONE SPARQL operation (``DELETE … INSERT … WHERE``) swaps the content – one operation is one transaction
-           on Virtuoso, Fuseki, GraphDB, Oxigraph; it only touches the triples that differ,
+           on Virtuoso, Fuseki, GraphDB, Oxigraph; it only touches the triples that differ. Virtuoso's readers see
+           no snapshot (READ COMMITTED row by row), so with consistent reads the swap is marked as a switch
+           (:mod:`~kik_graph.store.sparql_fence`): kik-graph readers wait for it or repeat a read it overlapped,
         4. the target's count is verified and the staging graph dropped.
         """
         target = _checked(graph_iri)
@@ -433,12 +485,14 @@ class SparqlEndpointStore:
             self._request(f"DROP SILENT GRAPH <{staging}>", update=True)
             raise StoreError(f"Hochladen unvollständig: im Staging-Graphen liegen {staged} statt {expected} Tripel; "
                              f"der Graph <{target}> wurde nicht verändert.")
-        # One operation: remove what is only in the target, add what is only in the staging graph.
-        self._request(
-            f"DELETE {{ GRAPH <{target}> {{ ?s ?p ?o }} }} INSERT {{ GRAPH <{target}> {{ ?s2 ?p2 ?o2 }} }} WHERE {{ "
-            f"{{ GRAPH <{target}> {{ ?s ?p ?o }} FILTER NOT EXISTS {{ GRAPH <{staging}> {{ ?s ?p ?o }} }} }} UNION "
-            f"{{ GRAPH <{staging}> {{ ?s2 ?p2 ?o2 }} FILTER NOT EXISTS {{ GRAPH <{target}> {{ ?s2 ?p2 ?o2 }} }} }} }}",
-            update=True)
+        # One operation: remove what is only in the target, add what is only in the staging graph; marked as a
+        # switch, so that readers on endpoints without query snapshots (Virtuoso) never see a mixture.
+        with self._switch():
+            self._request(
+                f"DELETE {{ GRAPH <{target}> {{ ?s ?p ?o }} }} INSERT {{ GRAPH <{target}> {{ ?s2 ?p2 ?o2 }} }} WHERE {{ "
+                f"{{ GRAPH <{target}> {{ ?s ?p ?o }} FILTER NOT EXISTS {{ GRAPH <{staging}> {{ ?s ?p ?o }} }} }} UNION "
+                f"{{ GRAPH <{staging}> {{ ?s2 ?p2 ?o2 }} FILTER NOT EXISTS {{ GRAPH <{target}> {{ ?s2 ?p2 ?o2 }} }} }} "
+                "}", update=True)
         final = self._count(target)
         self._request(f"DROP SILENT GRAPH <{staging}>", update=True)
         if final != expected:
@@ -546,7 +600,9 @@ class SparqlEndpointStore:
 
     def drop_graph(self, graph_iri: str) -> None:
         """Remove one named graph (no error if it does not exist)."""
-        self._request(f"DROP SILENT GRAPH <{_checked(graph_iri)}>", update=True)
+        target = _checked(graph_iri)
+        with self._switch():
+            self._request(f"DROP SILENT GRAPH <{target}>", update=True)
 
     def close(self) -> None:
         """Nothing to release (every request opens its own connection)."""
