@@ -9,7 +9,8 @@ Reading and writing
 - :func:`to_graph` turns a :class:`Service` into RDF triples (the service node plus its address nodes
   ``<service IRI>#anschrift-…``); :func:`from_graph` reads one back. Both are exact inverses for every field.
 - :func:`load_directory` reads all services, the category taxonomy and the labels the directory needs from a
-  store (three named queries ``queries/directory-*.rq``).
+  store (three named queries ``queries/directory-*.rq``), passed through the privacy rules of
+  :mod:`kik_graph.directory.public` – the directory shows nothing the public export would withhold.
 - :func:`replace_in_store` replaces one service's triples in a named graph and invalidates the search index.
 """
 
@@ -25,6 +26,7 @@ from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, RDF, SKOS, XSD
 
 from kik_graph.directory import hours
+from kik_graph.directory.public import withheld
 from kik_graph.namespaces import GRAPH_KIK, KIK, KIKD, M8G, SCHEMA
 from kik_graph.queries import get_query
 from kik_graph.store.base import GraphStore
@@ -489,9 +491,14 @@ def _lang_map(rows, key: str, value: str) -> dict[str, dict[str, str]]:
 
 
 def load_directory(store: GraphStore) -> Directory:
-    """Read services, taxonomy and labels from ``store`` (named queries ``directory-*.rq``)."""
-    services = services_in(store.construct(get_query("directory-services").sparql))
-    taxonomy = store.construct(get_query("directory-taxonomy").sparql)
+    """Read services, taxonomy and labels from ``store`` (named queries ``directory-*.rq``).
+
+    Only what the privacy filter lets through is read: non-public services, links to non-public or internal
+    resources and internal properties are dropped (:mod:`kik_graph.directory.public`).
+    """
+    hidden = withheld(store)
+    services = services_in(hidden.filter(store.construct(get_query("directory-services").sparql)))
+    taxonomy = hidden.filter(store.construct(get_query("directory-taxonomy").sparql))
     categories: dict[str, Category] = {}
     for c in set(taxonomy.subjects(RDF.type, KIK.ServiceCategory)):
         pref = {(o.language or ""): str(o) for o in taxonomy.objects(c, SKOS.prefLabel)}
@@ -503,7 +510,7 @@ def load_directory(store: GraphStore) -> Directory:
         categories[str(c)] = Category(str(c), pref, {k: sorted(v) for k, v in alt.items()},
                                       sorted(str(b) for b in taxonomy.objects(c, SKOS.broader)), definition,
                                       int(order) if order is not None else 100)
-    rows = store.select(get_query("directory-labels").sparql).rows
+    rows = hidden.label_rows(store.select(get_query("directory-labels").sparql).rows)
     labels = _lang_map(rows, "resource", "label")
     alt_labels: dict[str, list[str]] = {}
     parents: dict[str, str] = {}
