@@ -130,3 +130,17 @@ def test_the_withheld_query_names_the_same_internal_classes_as_the_privacy_filte
     for listed in lists:
         names = {prefixes[p] + local for p, local in re.findall(r"(\w+):(\w+)", listed)}
         assert names == {str(c) for c in INTERNAL_CLASSES}
+
+
+def test_the_office_completeness_list_still_shows_withheld_services(fresh_store, capsys, monkeypatch):
+    """Withheld from the public, not from the office: the completeness list (page and CLI) keeps a non-public
+    service, so the office can still complete or publish it."""
+    _insert(fresh_store, GRAPH_KIK, f"{serialise_term(TAFF)} kik:nonPublic true .")
+    assert "taff" not in {s.slug for s in search_mod.get_index(fresh_store).directory.services}
+    assert "taff" in {s.slug for s in search_mod.get_index(fresh_store, public=False).directory.services}
+    import kik_graph.commands.directory as directory_cli
+    from kik_graph.cli import main
+
+    monkeypatch.setattr(directory_cli, "_open", lambda args: fresh_store)
+    assert main(["directory", "completeness", "--format", "json"]) == 0
+    assert '"taff"' in capsys.readouterr().out

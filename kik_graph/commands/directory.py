@@ -54,7 +54,7 @@ def hit_record(hit, directory: Directory, lang: str = "de") -> dict:
 
 def _search(args: argparse.Namespace) -> int:
     if args.lang not in LANGUAGES:
-        raise InvalidInput(f"--lang: {args.lang!r} wird nicht unterstützt. Erlaubt: {', '.join(LANGUAGES)}.")
+        raise InvalidInput(f"--lang: {shorten(args.lang)!r} wird nicht unterstützt. Erlaubt: {', '.join(LANGUAGES)}.")
     store = _open(args)
     index = get_index(store)
     filters = Filters.resolve(index.directory, category=args.category, target_group=args.target_group,
@@ -121,7 +121,7 @@ def _show(args: argparse.Namespace) -> int:
 
 
 def _completeness(args: argparse.Namespace) -> int:
-    d = get_index(_open(args)).directory
+    d = get_index(_open(args), public=False).directory  # for the office: non-public services too
     rows = []
     for service in d.services:
         missing = missing_fields(service)

@@ -490,15 +490,20 @@ def _lang_map(rows, key: str, value: str) -> dict[str, dict[str, str]]:
     return out
 
 
-def load_directory(store: GraphStore) -> Directory:
+def load_directory(store: GraphStore, *, public: bool = True) -> Directory:
     """Read services, taxonomy and labels from ``store`` (named queries ``directory-*.rq``).
 
-    Only what the privacy filter lets through is read: non-public services, links to non-public or internal
-    resources and internal properties are dropped (:mod:`kik_graph.directory.public`).
+    Public (the default): only what the privacy filter lets through is read – non-public services, links to
+    non-public or internal resources and internal properties are dropped (:mod:`kik_graph.directory.public`).
+    ``public=False`` reads everything, for the office (e.g. the completeness list of non-public services too).
     """
-    hidden = withheld(store)
-    services = services_in(hidden.filter(store.construct(get_query("directory-services").sparql)))
-    taxonomy = hidden.filter(store.construct(get_query("directory-taxonomy").sparql))
+    hidden = withheld(store) if public else None
+
+    def keep(data: Graph) -> Graph:
+        return hidden.filter(data) if hidden else data
+
+    services = services_in(keep(store.construct(get_query("directory-services").sparql)))
+    taxonomy = keep(store.construct(get_query("directory-taxonomy").sparql))
     categories: dict[str, Category] = {}
     for c in set(taxonomy.subjects(RDF.type, KIK.ServiceCategory)):
         pref = {(o.language or ""): str(o) for o in taxonomy.objects(c, SKOS.prefLabel)}
@@ -510,7 +515,8 @@ def load_directory(store: GraphStore) -> Directory:
         categories[str(c)] = Category(str(c), pref, {k: sorted(v) for k, v in alt.items()},
                                       sorted(str(b) for b in taxonomy.objects(c, SKOS.broader)), definition,
                                       int(order) if order is not None else 100)
-    rows = hidden.label_rows(store.select(get_query("directory-labels").sparql).rows)
+    rows = store.select(get_query("directory-labels").sparql).rows
+    rows = hidden.label_rows(rows) if hidden else rows
     labels = _lang_map(rows, "resource", "label")
     alt_labels: dict[str, list[str]] = {}
     parents: dict[str, str] = {}

@@ -615,7 +615,7 @@ def _kind(query_kind: str, index_kind: str) -> str:
 
 # ------------------------------------------------------------------------------------------------ module API
 
-_CACHE: dict[int, tuple[float, str, SearchIndex]] = {}
+_CACHE: dict[tuple[int, bool], tuple[float, str, SearchIndex]] = {}
 _LOCK = threading.Lock()
 #: Seconds between two checks whether the store's services changed.
 RECHECK_SECONDS = 5.0
@@ -633,9 +633,12 @@ def _probe(store: GraphStore) -> str:
     return "|".join(str(row.get(v) or "") for v in result.variables)
 
 
-def get_index(store: GraphStore) -> SearchIndex:
-    """The index for ``store``: built on first use, rebuilt when the services changed (checked every few seconds)."""
-    key = id(store)
+def get_index(store: GraphStore, *, public: bool = True) -> SearchIndex:
+    """The index for ``store``: built on first use, rebuilt when the services changed (checked every few seconds).
+
+    ``public=False`` indexes everything, also what the privacy filter withholds (for office views only).
+    """
+    key = (id(store), public)
     now = time.monotonic()
     with _LOCK:
         cached = _CACHE.get(key)
@@ -646,7 +649,7 @@ def get_index(store: GraphStore) -> SearchIndex:
         with _LOCK:
             _CACHE[key] = (now, version, cached[2])
         return cached[2]
-    index = SearchIndex(load_directory(store))
+    index = SearchIndex(load_directory(store, public=public))
     with _LOCK:
         _CACHE[key] = (now, version, index)
     return index

@@ -27,7 +27,7 @@ def render_office() -> None:
         store = get_store()
         failed = searchlog.failed_searches(store)
         reports = feedback.list_feedback(store)
-        directory = get_index(store).directory
+        directory = get_index(store, public=False).directory  # the office also sees non-public services
     except StoreError as exc:
         st.error(t("common.error", lang, message=str(exc)))
         return
