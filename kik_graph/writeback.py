@@ -5,6 +5,8 @@
   the file for its kind of resource (:data:`FILE_RULES`, e.g. new responsibilities → ``responsibilities.ttl``).
 - Only files whose content changed are rewritten (rdflib's sorted Turtle, with the file's leading comment block
   kept), so unchanged files stay byte-for-byte as they are, and writing twice changes nothing.
+- All changed files are written to temporary files first and renamed over the old ones only when every one of
+  them is complete: a full disk leaves ``graph_data/`` exactly as it was (never some files new, others old).
 - Edits not yet written back are marked in the office graph (``kik:pendingChange``). If ``graph_data/`` changed
   in the meantime (e.g. ``git pull``), the pending changes are replayed onto the new files (a rebase) instead of
   overwriting them; statements that the other side already changed are reported.
@@ -31,7 +33,7 @@ from kik_graph.config import PATHS
 from kik_graph.editing.history import META, datetime_literal, get_change, parse_datetime, pending_changes, utc_now
 from kik_graph.editing.state import canonical_literals, parse_lines, triple_lines
 from kik_graph.namespaces import GRAPH_KIK, GRAPH_OFFICE, KIK, PREFIXES
-from kik_graph.store import GRAPH_META, stored_fingerprint
+from kik_graph.store import GRAPH_META, describe_os_error, stored_fingerprint
 from kik_graph.store.base import GraphStore, StoreError
 
 log = logging.getLogger("kik_graph.writeback")
@@ -157,15 +159,34 @@ def serialise(graph: Graph, header: str = "") -> str:
     return header + out.serialize(format="turtle")
 
 
-def _atomic_write(path: Path, text: str) -> None:
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+def _write_all(directory: Path, texts: dict[str, str]) -> None:
+    """Write all ``texts`` (file name → content) into ``directory`` as one step, as far as a file system allows.
+
+    Every file is first written completely to a temporary file next to it (this is where a full disk or a file
+    size limit strikes); only when all of them are written are they renamed over the old files, one ``rename``
+    each. A failure while writing removes the temporary files and changes no file: ``graph_data/`` is never left
+    with some files new and others old because the disk was full.
+    """
+    staged: list[tuple[str, Path]] = []
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        os.replace(tmp, path)
+        for name, text in texts.items():
+            fd, tmp = tempfile.mkstemp(dir=directory, prefix=f".{name}.", suffix=".tmp")
+            staged.append((name, Path(tmp)))
+            with os.fdopen(fd, "w", encoding="utf-8") as fh:
+                fh.write(text)
+                fh.flush()
+                os.fsync(fh.fileno())
+    except OSError as exc:
+        for _name, tmp in staged:
+            tmp.unlink(missing_ok=True)
+        raise StoreError(f"{directory}: graph_data/ konnte nicht geschrieben werden ({describe_os_error(exc)}). "
+                         "Es wurde keine Datei geändert; die Änderungen bleiben im Speicher.") from exc
     except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+        for _name, tmp in staged:
+            tmp.unlink(missing_ok=True)
         raise
+    for name, tmp in staged:
+        os.replace(tmp, directory / name)
 
 
 # --------------------------------------------------------------------------- rebase
@@ -220,6 +241,7 @@ def writeback(store: GraphStore, directory: Path | None = None, *, now: dt.datet
             _validate_merged(store, data)
     result.triples = len(data)
     parts = partition(data, existing)
+    texts: dict[str, str] = {}
     for name in sorted(parts):
         triples = parts[name]
         if name in existing and _same(triples, existing[name]):
@@ -230,8 +252,9 @@ def writeback(store: GraphStore, directory: Path | None = None, *, now: dt.datet
         result.written.append(name)
         if not check:
             header = leading_comment(existing_text[name]) if name in existing else _new_file_header(name)
-            _atomic_write(directory / name, serialise(_graph(_apply(triples, original)), header))
+            texts[name] = serialise(_graph(_apply(triples, original)), header)
     if not check:
+        _write_all(directory, texts)
         _mark_written(store, data if result.rebased else None, graphdata.fingerprint(graphdata.data_files(directory)),
                       now or utc_now())
     return result
