@@ -73,6 +73,80 @@ for r in range(1000):
 """
 
 
+#: Runs ``kik-graph ARGS`` unchanged, but prints ``@@ write-begin KIND SIZE`` / ``@@ write-end`` right around every
+#: write of the Oxigraph store on disk (SPARQL update, bulk load, flush), so a test can kill -9 exactly inside one.
+MARKED_CLI = """
+import sys
+from kik_graph.store import oxigraph_store
+
+def mark(text):
+    print("@@ " + text, flush=True)
+
+class Marked:
+    def __init__(self, inner):
+        self._inner = inner
+    def _write(self, kind, size, call):
+        mark(f"write-begin {kind} {size}")
+        result = call()
+        mark("write-end")
+        return result
+    def update(self, update, **options):
+        return self._write("update", len(update), lambda: self._inner.update(update, **options))
+    def bulk_load(self, *args, **options):
+        return self._write("bulk_load", 0, lambda: self._inner.bulk_load(*args, **options))
+    def flush(self):
+        return self._write("flush", 0, self._inner.flush)
+    def __getattr__(self, name):
+        return getattr(self._inner, name)
+
+_init = oxigraph_store.OxigraphStore.__init__
+
+def _init_marked(self, *args, **options):
+    _init(self, *args, **options)
+    self._store = Marked(self._store)
+
+oxigraph_store.OxigraphStore.__init__ = _init_marked
+from kik_graph.cli import main
+sys.exit(main(sys.argv[1:]))
+"""
+
+
+def marked_cli(args: list[str], env: dict[str, str] | None = None) -> subprocess.Popen:
+    """Start ``kik-graph ARGS`` with write markers (:data:`MARKED_CLI`); stdout unbuffered for :class:`_Lines`."""
+    return subprocess.Popen([sys.executable, "-c", MARKED_CLI, *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            env=env or _env(), cwd=PROJECT_ROOT)
+
+
+#: Loops large SPARQL updates shaped like an edit: the KIK graph's synthetic data "a" is deleted and "b" inserted
+#: (or back) and, in the same update, one record per round is added to the history graph.
+UPDATE_WRITER = """
+import sys, time
+from pathlib import Path
+from kik_graph.namespaces import GRAPH_KIK
+from kik_graph.store import OxigraphStore
+
+path, n = Path(sys.argv[1]), int(sys.argv[2])
+HISTORY = "https://w3id.org/kik-graph/graph/history"
+
+def lines(tag):
+    return "\\n".join(f'<urn:kik-test:{tag}/{i}> <urn:kik-test:wert> "{tag} {i} {"x" * 40}" .' for i in range(n))
+
+data = {tag: lines(tag) for tag in "ab"}
+store = OxigraphStore(path)
+store.update(f"INSERT DATA {{ GRAPH <{GRAPH_KIK}> {{ {data['a']} }} }}")
+print("ready", flush=True)
+for r in range(1000):
+    old, new = ("a", "b") if r % 2 == 0 else ("b", "a")
+    update = (f"DELETE DATA {{ GRAPH <{GRAPH_KIK}> {{ {data[old]} }} }} ;\\n"
+              f"INSERT DATA {{ GRAPH <{GRAPH_KIK}> {{ {data[new]} }}\\n"
+              f"  GRAPH <{HISTORY}> {{ <urn:kik-test:runde/{r}> <urn:kik-test:schrieb> \\"{new}\\" }} }}")
+    print(f"begin {r}", flush=True)
+    start = time.perf_counter()
+    store.update(update)
+    print(f"end {r} {time.perf_counter() - start:.3f}", flush=True)
+"""
+
+
 def _env() -> dict[str, str]:
     env = dict(os.environ)
     env["PYTHONPATH"] = str(PROJECT_ROOT) + os.pathsep + env.get("PYTHONPATH", "")
@@ -212,33 +286,76 @@ def test_kill_during_replace_graph_leaves_old_or_new_graph(store_copy: Path, tmp
     assert mid_write, "der Prozess war schon fertig – kein Abbruch mitten im Schreiben"
 
 
-@pytest.fixture(scope="module")
-def build_duration(built_store: Path, tmp_path_factory: pytest.TempPathFactory) -> float:
-    """Seconds a ``kik-graph build`` over an existing store takes on this machine (process start included)."""
-    target = tmp_path_factory.mktemp("timing") / "store"
-    shutil.copytree(built_store, target)
-    start = time.perf_counter()
-    done = _cli(["--store", str(target), "build"])
-    assert done.returncode == 0, done.stderr
-    return time.perf_counter() - start
+def test_kill_during_a_plain_update_leaves_every_graph_old_or_new(store_copy: Path, tmp_path: Path) -> None:
+    """Every edit and import is one ``store.update`` (DELETE/INSERT over the KIK graph plus a history record):
+    kill -9 while it runs leaves both graphs together either before or after it."""
+    writer = tmp_path / "update_writer.py"
+    writer.write_text(UPDATE_WRITER, encoding="utf-8")
+    triples = KILL_TRIPLES
+    history = "https://w3id.org/kik-graph/graph/history"
+    for _attempt in range(4):  # a write that was too fast to be hit is repeated with a bigger one
+        target = tmp_path / f"store{_attempt}"
+        shutil.copytree(store_copy, target)
+        proc = subprocess.Popen([sys.executable, str(writer), str(target), str(triples)], stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE, env=_env())
+        out = _Lines(proc)
+        try:
+            out.expect("ready")
+            out.expect("end 1")  # two complete rounds: a→b, b→a
+            out.expect("begin 2")
+            rest = out.kill()  # at once: inside round 2 (a→b)
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()
+        with _Opened(target) as opened:
+            kik = set(opened.graph(str(GRAPH_KIK)))
+            rounds = {str(s): str(o) for s, _, o in opened.graph(history)
+                      if str(s).startswith("urn:kik-test:runde/")}
+        old, new = {t for t in synthetic("a", triples)}, {t for t in synthetic("b", triples)}
+        kik_synthetic = {t for t in kik if str(t[0]).startswith("urn:kik-test:")}
+        assert kik_synthetic in (old, new), (f"teilweise geschrieben: {len(kik_synthetic & old)} alt, "
+                                             f"{len(kik_synthetic & new)} neu")
+        expected_rounds = 2 if kik_synthetic == old else 3
+        assert len(rounds) == expected_rounds, f"Verlauf passt nicht zu den Daten: {len(rounds)} Runden"
+        if "end 2" not in rest:  # killed while round 2 was writing
+            return
+        assert kik_synthetic == new, "Runde 2 war fertig, ihre Daten fehlen"
+        triples *= 2
+    pytest.fail("kein Update wurde mitten im Schreiben getroffen (auch nicht mit 8-mal so vielen Tripeln)")
 
 
-@pytest.mark.parametrize("fraction", [0.2, 0.5, 0.8])
-def test_kill_during_build_leaves_a_store_that_opens_complete(store, store_copy: Path, build_duration: float,
-                                                              fraction: float) -> None:
-    duration = build_duration
-    proc = subprocess.Popen([sys.executable, "-m", "kik_graph.cli", "--store", str(store_copy), "build"],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=_env(), cwd=PROJECT_ROOT)
-    time.sleep(duration * fraction)
-    if proc.poll() is None:
-        proc.send_signal(signal.SIGKILL)
-    proc.communicate(timeout=30)
+#: Kill points of a build: the n-th write of the store being built (1 KIK data, 2 vocabulary, 3 fingerprint,
+#: then the office graph kept from the old store) and the final flush before the swap.
+BUILD_KILL_POINTS = {"kik-daten": ("update", 1), "vokabular": ("update", 2), "fingerabdruck": ("update", 3),
+                     "flush": ("flush", 1)}
+
+
+@pytest.mark.parametrize("point", list(BUILD_KILL_POINTS), ids=list(BUILD_KILL_POINTS))
+def test_kill_during_build_leaves_a_store_that_opens_complete(store, store_copy: Path, point: str) -> None:
+    kind, number = BUILD_KILL_POINTS[point]
+    proc = marked_cli(["--store", str(store_copy), "build"])
+    out = _Lines(proc)
+    try:
+        for _ in range(number):
+            seen = out.expect(f"@@ write-begin {kind}")
+        rest = out.kill()  # asserts the exit by SIGKILL
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    assert proc.returncode == -signal.SIGKILL
+    assert seen and "Speicher aufgebaut" not in rest, "der Build war schon fertig – kein Abbruch mittendrin"
+    assert store_copy.with_name(store_copy.name + ".building").exists(), "der Abbruch traf nicht den Bau daneben"
     reopened = open_store(store_copy)
     try:
         assert reopened.triple_count(str(GRAPH_KIK)) == store.triple_count(str(GRAPH_KIK))
         assert reopened.triple_count() == store.triple_count()
     finally:
         reopened.close()
+    done = _cli(["--store", str(store_copy), "build"])  # the next build cleans up the half-built copy
+    assert done.returncode == 0, done.stderr[-1500:]
+    assert not store_copy.with_name(store_copy.name + ".building").exists()
 
 
 # ------------------------------------------------------------------------------------------------ missing / corrupt
@@ -362,13 +479,20 @@ def test_full_disk_during_build_gives_a_clear_error(tmpfs) -> None:
 
 
 def test_full_disk_at_any_point_of_the_build_gives_a_clear_error(tmpfs) -> None:
-    for size in ("4m", "6m", "8m", "10m"):
+    """Disks of growing size run full at later points of the build; each ends clearly or builds completely."""
+    failed = []
+    for size in ("2m", "4m", "6m", "8m", "10m"):
         target = tmpfs(size) / "store"
         done = _cli(["--store", str(target), "build"])
         if done.returncode == 0:
+            with _Opened(target) as built:
+                assert built.triple_count(str(GRAPH_KIK)) > 0
             continue
         _assert_clear_store_error(done)
+        assert _no_space_message(done.stderr), done.stderr[-800:]
         assert not target.exists()
+        failed.append(size)
+    assert failed, "kein Datenträger war voll genug – der Test hat keinen Fehlerfall geprüft"
 
 
 def test_full_disk_does_not_set_an_intact_store_aside(built_store: Path, tmpfs) -> None:
