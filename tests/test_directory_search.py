@@ -144,11 +144,30 @@ def test_hostile_input_is_harmless(directory_index: SearchIndex, hostile: str) -
     assert isinstance(result.hits, list)
 
 
+#: Words that find services, mixed into the random text so that many examples have hits to check.
+_SEARCH_WORDS = ("Beratung", "Deutschkurs", "kita", "Wohnung", "Arbeit", "german", "курс", "Frauen", "und", "?")
+
+
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(text=st.text(max_size=300))
-def test_any_text_gives_an_answer_never_an_exception(directory_index: SearchIndex, text: str) -> None:
-    result = run(directory_index, text)
+@given(text=st.one_of(st.text(max_size=300),
+                      st.lists(st.one_of(st.sampled_from(_SEARCH_WORDS), st.text(max_size=12)), max_size=40)
+                      .map(" ".join),
+                      st.text(min_size=400, max_size=2500)),
+       limit=st.integers(min_value=1, max_value=search.MAX_LIMIT))
+def test_any_text_gives_an_answer_never_an_exception(directory_index: SearchIndex, text: str, limit: int) -> None:
+    try:
+        result = run(directory_index, text, limit=limit)
+    except InvalidInput as exc:  # the only refusal: over-long text, with a message naming the field
+        assert len(text) > MAX_TEXT_LENGTH, (text, exc)
+        assert str(exc).startswith("Suchtext:") and "zu lang" in str(exc)
+        return
+    assert len(result.hits) <= limit
     assert result.total >= len(result.hits)
+    services = {id(s) for s in directory_index.directory.services}
+    assert all(id(hit.service) in services for hit in result.hits), "Treffer, der kein Angebot des Verzeichnisses ist"
+    assert len({hit.service.slug for hit in result.hits}) == len(result.hits), "ein Angebot doppelt in der Liste"
+    assert len(result.query) <= MAX_TEXT_LENGTH
+    assert len(result.terms) <= search.MAX_QUERY_TOKENS
 
 
 def test_bad_language_and_limit_are_refused(directory_index: SearchIndex) -> None:
