@@ -8,7 +8,8 @@ export KIK_GRAPH_STORE ?= $(CURDIR)/var/store
 PORT ?= 8501
 USERS ?= 50
 DURATION ?= 60
-MIX ?= directory=1
+# share of anonymous directory visitors and logged-in office users (office pages: a temporary viewer account)
+MIX ?= directory=0.8,office=0.2
 # pause between two actions of a virtual user (s): people read a result list before the next search;
 # THINK=0.2,1 is the stress variant (see README, section Robustheit und Lasttest)
 THINK ?= 3,10
@@ -19,7 +20,7 @@ help:
 	@echo "make run    – virtualenv anlegen, installieren, Speicher aus graph_data/ bauen, App starten (Port $(PORT))"
 	@echo "make test   – alles für die Tests installieren (auch Debian-Pakete) und alle Tests ausführen"
 	@echo "make bench  – Benchmarks ausführen (Tabelle + var/bench/results.json)"
-	@echo "make loadtest – Lasttest: App auf Loopback starten, USERS=$(USERS) Nutzer*innen für DURATION=$(DURATION) s, Denkpause THINK=$(THINK) s"
+	@echo "make loadtest – Lasttest: App auf Loopback starten, USERS=$(USERS) Nutzer*innen für DURATION=$(DURATION) s, Denkpause THINK=$(THINK) s, Mischung MIX=$(MIX)"
 	@echo "make docs   – Vokabular-Dokumentation nach docs/vocabulary/index.html erzeugen"
 	@echo "make lint   – ruff"
 
@@ -58,7 +59,8 @@ bench: install system-deps
 	$(PY) -m benchmarks
 
 # Starts the app on a free loopback port with a temporary store, runs USERS virtual users speaking Streamlit's
-# websocket protocol, prints p50/p95 per action and errors, writes var/loadtest/results.json.
+# websocket protocol (office users log in with a temporary viewer account), prints p50/p95 per action and kind
+# (directory and office pages) and errors, writes var/loadtest/results.json.
 loadtest: install
 	mkdir -p var/loadtest
 	$(PY) -m kik_graph.loadtest --start-app --users $(USERS) --duration $(DURATION) --mix $(MIX) --think $(THINK) \

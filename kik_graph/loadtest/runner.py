@@ -25,6 +25,8 @@ from kik_graph.loadtest.protocol import STREAM_PATH, SUBPROTOCOL, RunObserver, r
 
 #: Most error texts kept as examples in the result.
 MAX_ERROR_SAMPLES = 20
+#: System load (1 min) per core from which a run is marked as measured on a busy machine.
+BUSY_LOAD_PER_CORE = 0.75
 #: Largest websocket frame accepted (a page with big tables sends frames of several MB).
 MAX_FRAME_BYTES = 64 * 1024 * 1024
 
@@ -280,6 +282,10 @@ async def run_load_test_async(cfg: LoadTestConfig, actions: dict[str, list[Actio
                 result.connection_failed(f"Aufwärmen: {type(exc).__name__}: {exc}"[:200])
                 return result
     load_before = os.getloadavg()[0]
+    cores = os.cpu_count() or 1
+    if load_before >= BUSY_LOAD_PER_CORE * cores:
+        result.notes.append(f"Achtung: die Maschine war schon vor dem Test ausgelastet (Last {load_before:.1f} bei "
+                            f"{cores} Kernen) – die Zeiten enthalten das Warten auf fremde Prozesse.")
     cpu_before = resource.getrusage(resource.RUSAGE_SELF)
     server_before = _cpu_seconds(cfg.server_pid) if cfg.server_pid else None
     start = time.monotonic()
