@@ -128,13 +128,6 @@ def test_edit_on_a_full_disk_gives_a_clear_error_and_changes_nothing(built_store
 
 # ------------------------------------------------------------------------------------------------ export --out
 EXPORT_DATES = ["--issued", "2024-01-01", "--modified", "2024-01-02", "--no-check"]
-#: Known defect (reported; kik_graph/export/ is not owned by the robustness work): ``export.rdf._write_atomic``
-#: leaves its half-written ``NAME.tmp`` behind when the write fails. Strict: the test fails once this is fixed,
-#: so the marker is removed then.
-EXPORT_LEAVES_TMP = pytest.mark.xfail(strict=True, reason="export.rdf._write_atomic lässt NAME.tmp liegen, wenn das "
-                                                          "Schreiben scheitert (gemeldet)")
-
-
 @pytest.fixture(scope="module")
 def reference_export(built_store: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A complete export on a disk with room (same dates), to compare what a full disk leaves behind."""
@@ -157,7 +150,6 @@ def _check_export_refused_without_partial_files(out: Path, reference: Path, done
         assert filecmp.cmp(out / name, reference / name, shallow=False), f"abgeschnittene Datei: {name}"
 
 
-@EXPORT_LEAVES_TMP
 def test_export_with_a_file_size_limit_leaves_no_partial_files(built_store: Path, reference_export: Path,
                                                                tmp_path: Path) -> None:
     out = tmp_path / "out"
@@ -167,7 +159,6 @@ def test_export_with_a_file_size_limit_leaves_no_partial_files(built_store: Path
     _check_export_refused_without_partial_files(out, reference_export, done)
 
 
-@EXPORT_LEAVES_TMP
 def test_export_to_a_full_disk_leaves_no_partial_files(built_store: Path, reference_export: Path, tmpfs) -> None:
     total = sum(p.stat().st_size for p in reference_export.rglob("*") if p.is_file())
     disk = tmpfs(f"{max(total // 2 // 1024, 64)}k")

@@ -10,11 +10,11 @@ from pathlib import Path
 from rdflib import Graph
 
 from kik_graph.export import cpsv, dcat
+from kik_graph.export.files import write_atomic
 from kik_graph.export.privacy import PrivacyReport, public_graph
 from kik_graph.export.rdf import (
     DEFAULT_DOWNLOAD_URL,
     INTERNAL_BASE,
-    _write_atomic,
     bind_prefixes,
     normalise_base,
     serialise_turtle,
@@ -76,7 +76,7 @@ def export_all(store: GraphStore, out_dir: Path, *, base: str | None = None, dow
     bind_prefixes(vocabulary, base)
     vocabulary += ontology
     vocab_path = out_dir / VOCABULARY_FILE
-    _write_atomic(vocab_path, serialise_turtle(vocabulary))
+    write_atomic(vocab_path, serialise_turtle(vocabulary))
     result.files["vocabulary"] = vocab_path
 
     extra: dict[str, tuple[Path, str, str, str]] = {}
@@ -103,10 +103,10 @@ def export_all(store: GraphStore, out_dir: Path, *, base: str | None = None, dow
                                   modified=modified or today, sparql_endpoint=sparql_endpoint)
     catalog = dcat.build_catalog(public, result.files, options, extra)
     catalog_path = out_dir / CATALOG_FILE
-    _write_atomic(catalog_path, serialise_turtle(catalog))
+    write_atomic(catalog_path, serialise_turtle(catalog))
     result.files["catalog"] = catalog_path
     void_path = out_dir / VOID_FILE
-    _write_atomic(void_path, serialise_turtle(dcat.build_void(public, result.files, options)))
+    write_atomic(void_path, serialise_turtle(dcat.build_void(public, result.files, options)))
     result.files["void"] = void_path
 
     if validate and (dcat.reference_dir() / "shapes").is_dir():

@@ -34,7 +34,8 @@ from rdflib.namespace import ORG, SKOS
 
 from kik_graph.directory import hours
 from kik_graph.directory.model import CATEGORY_SCHEME, Service, services_in
-from kik_graph.export.rdf import INTERNAL_BASE, _write_atomic, rebase_term
+from kik_graph.export.files import write_atomic
+from kik_graph.export.rdf import INTERNAL_BASE, rebase_term
 
 HSDS_FILE = "hsds.json"
 HSDS_VERSION = "3.0"
@@ -252,5 +253,5 @@ def write_hsds(tables: dict[str, list[dict]], out_dir: Path) -> Path:
     out_dir.mkdir(parents=True, exist_ok=True)
     document = {"hsds_version": HSDS_VERSION, **tables}
     path = out_dir / HSDS_FILE
-    _write_atomic(path, json.dumps(document, ensure_ascii=False, indent=2) + "\n")
+    write_atomic(path, json.dumps(document, ensure_ascii=False, indent=2) + "\n")
     return path

@@ -19,6 +19,7 @@ from rdflib.namespace import XSD
 from rdflib.plugins.serializers.turtle import _GEN_QNAME_FOR_DT, TurtleSerializer
 from rdflib.term import Node
 
+from kik_graph.export.files import write_atomic
 from kik_graph.namespaces import KIKD, PREFIXES
 from kik_graph.terms import InvalidInput, is_iri, shorten
 
@@ -232,15 +233,9 @@ def write_dataset(graph: Graph, out_dir: Path, *, base: str, download_url: str) 
     written: dict[str, Path] = {}
     for fmt in RDF_FORMATS:
         path = out_dir / fmt.filename
-        _write_atomic(path, serialise(graph, fmt, context_ref=context_url(download_url), base=base, triples=triples))
+        write_atomic(path, serialise(graph, fmt, context_ref=context_url(download_url), base=base, triples=triples))
         written[fmt.key] = path
     context_path = out_dir / CONTEXT_FILE
-    _write_atomic(context_path, _context_text())
+    write_atomic(context_path, _context_text())
     written["context"] = context_path
     return written
-
-
-def _write_atomic(path: Path, text: str) -> None:
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(text, encoding="utf-8")
-    tmp.replace(path)
