@@ -187,3 +187,30 @@ def test_the_memory_mirror_follows_every_write_and_the_disk_stays_the_truth(tmp_
     assert store.ask("ASK { GRAPH <urn:g:3> { <urn:c> ?p ?o } }")
     store = assert_same_and_reopen()
     assert store.triple_count() == 4
+
+
+def test_a_rebuild_killed_in_the_middle_of_the_swap_keeps_the_office_records(tmp_path, caplog):
+    """build_store sets the old store aside before the new one moves in; a process killed between the two steps
+    (simulated: the old store aside, the new one never arrived) gets the old store back – with its history – on the
+    next open, and a leftover old store next to a complete new one is removed."""
+    from kik_graph.namespaces import GRAPH_HISTORY
+    from kik_graph.store import build_store
+
+    path = tmp_path / "store"
+    store = build_store(path)
+    store.update(f'INSERT DATA {{ GRAPH <{GRAPH_HISTORY}> {{ <urn:change:1> <urn:p> "Verlauf" }} }}')
+    store.flush()
+    store.close()
+    del store
+    aside = path.with_name("store.vorher")
+    path.rename(aside)  # killed here: old store aside, new one not yet in place
+    with caplog.at_level(logging.WARNING, logger="kik_graph.store"):
+        reopened = open_store(path)
+    assert reopened.ask(f'ASK {{ GRAPH <{GRAPH_HISTORY}> {{ <urn:change:1> ?p "Verlauf" }} }}')
+    assert not aside.exists()
+    assert any("unterbrochen" in r.getMessage() for r in caplog.records)
+    reopened.close()
+    del reopened
+    shutil.copytree(path, aside)  # killed after the new store arrived, before the old one was deleted
+    build_store(path).close()
+    assert not aside.exists()

@@ -73,6 +73,7 @@ def build_store(path: Path, *, force: bool = False) -> OxigraphStore:
     The change history and office records of an existing store are kept; a store with edits not yet written
     back is not rebuilt unless ``force``.
     """
+    _recover_interrupted_swap(path)
     kept = _internal_graphs(path, force)
     staging = path.with_name(path.name + ".building")
     shutil.rmtree(staging, ignore_errors=True)
@@ -90,13 +91,36 @@ def build_store(path: Path, *, force: bool = False) -> OxigraphStore:
         if isinstance(exc, StoreError):
             raise
         raise StoreError(f"Der Speicher {path} konnte nicht aufgebaut werden: {describe_os_error(exc)}") from exc
+    # swap without a moment in which no complete store exists: old store aside, new one in, old one deleted
+    previous = _previous(path)
+    shutil.rmtree(previous, ignore_errors=True)
     if path.exists():
-        shutil.rmtree(path)
+        path.rename(previous)
     staging.rename(path)
+    shutil.rmtree(previous, ignore_errors=True)
     return OxigraphStore(path)
 
 
+def _previous(path: Path) -> Path:
+    """Where build_store keeps the old store during the swap."""
+    return path.with_name(path.name + ".vorher")
+
+
+def _recover_interrupted_swap(path: Path) -> None:
+    """Finish a swap of build_store that a killed process left: put the old store back if the new one never
+    arrived, otherwise remove the old one."""
+    previous = _previous(path)
+    if not previous.exists():
+        return
+    if path.exists():
+        shutil.rmtree(previous, ignore_errors=True)
+    else:
+        log.warning("Ein Neuaufbau von %s wurde unterbrochen – der vorige Speicher wird wieder eingesetzt.", path)
+        previous.rename(path)
+
+
 def _open_embedded(path: Path, *, refresh: bool) -> OxigraphStore:
+    _recover_interrupted_swap(path)
     if not path.exists():
         log.info("Kein Speicher unter %s – wird aus graph_data/ aufgebaut.", path)
         return build_store(path)
