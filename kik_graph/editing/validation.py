@@ -7,12 +7,15 @@ Only the results for the affected resources count, which keeps a single edit wel
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+import contextlib
+import threading
+from collections.abc import Iterable, Iterator, Mapping
 from functools import lru_cache
 
 from pyshacl import validate as shacl_validate
 from rdflib import BNode, Graph, Literal, URIRef
-from rdflib.namespace import RDF, RDFS, SH
+from rdflib.namespace import OWL, RDF, RDFS, SH
+from rdflib.term import Node
 
 from kik_graph.config import PATHS
 from kik_graph.editing.errors import EditProblem
@@ -93,6 +96,13 @@ def build_data_graph(store: GraphStore | Graph, new_states: Mapping[URIRef, Grap
 
     ``store`` is the store (or a whole rdflib graph) the types of referenced resources are read from.
     """
+    data = _edit_triples(store, new_states)
+    data += ontology_graph()
+    return data
+
+
+def _edit_triples(store: GraphStore | Graph, new_states: Mapping[URIRef, Graph]) -> Graph:
+    """The data graph of :func:`build_data_graph` without the vocabulary."""
     data = Graph()
     for state in new_states.values():
         data += state
@@ -104,8 +114,33 @@ def build_data_graph(store: GraphStore | Graph, new_states: Mapping[URIRef, Grap
             continue
         for row in store.select(_TYPES_QUERY, {"o": target}).rows:
             data.add((target, RDF.type, row["t"]))
-    data += ontology_graph()
     return data
+
+
+@lru_cache(maxsize=1)
+def _vocabulary_copy(ontology: Graph) -> Graph:
+    copy = Graph()
+    copy += ontology
+    return copy
+
+
+@contextlib.contextmanager
+def _with_vocabulary(extra: Graph) -> Iterator[Graph]:
+    """A graph of the vocabulary plus ``extra`` – the same triples as :func:`build_data_graph`, without copying the
+    vocabulary for every edit: ``extra`` is added to a cached copy and removed again afterwards (hold
+    ``_VALIDATE_LOCK``). Should anything else have changed the copy, it is dropped and never used again."""
+    base = _vocabulary_copy(ontology_graph())
+    size = len(base)
+    added = [t for t in extra if t not in base]
+    for t in added:
+        base.add(t)
+    try:
+        yield base
+    finally:
+        for t in added:
+            base.remove(t)
+        if len(base) != size:
+            _vocabulary_copy.cache_clear()
 
 
 def states_in(graph: Graph, resources: Iterable[URIRef]) -> dict[URIRef, Graph]:
@@ -122,6 +157,26 @@ def states_in(graph: Graph, resources: Iterable[URIRef]) -> dict[URIRef, Graph]:
 
 
 _TARGETS = (SH.targetClass, SH.targetSubjectsOf, SH.targetObjectsOf, SH.targetNode)
+#: what pyshacl adds to every shapes graph it is given (added here once, so a cached graph is never changed)
+_SYSTEM_TRIPLES = ((OWL.Class, RDFS.subClassOf, RDFS.Class), (OWL.DatatypeProperty, RDFS.subClassOf, RDF.Property))
+#: pyshacl runs one validation at a time (the cached shapes graphs are shared between threads)
+_VALIDATE_LOCK = threading.Lock()
+
+
+@lru_cache(maxsize=2)
+def _target_triples(shapes: Graph) -> tuple[tuple[Node, Node, Node], ...]:
+    return tuple(t for p in _TARGETS for t in shapes.triples((None, p, None)))
+
+
+@lru_cache(maxsize=64)
+def _pruned_shapes(shapes: Graph, dropped: frozenset[tuple[Node, Node, Node]]) -> Graph:
+    out = Graph()
+    out += shapes
+    for t in dropped:
+        out.remove(t)
+    for t in _SYSTEM_TRIPLES:
+        out.add(t)
+    return out
 
 
 def relevant_shapes(data: Graph, focus: Iterable[URIRef]) -> Graph:
@@ -129,6 +184,7 @@ def relevant_shapes(data: Graph, focus: Iterable[URIRef]) -> Graph:
 
     The referenced neighbours are in the data graph with their types only; without their shapes' targets they are
     not validated at all (which also saves the SPARQL-based constraints of, e.g., every referenced measure).
+    The result is cached by the set of removed targets (an edit of the same kind reuses it): do not change it.
     """
     shapes = shapes_graph()
     focus = set(focus)
@@ -139,20 +195,14 @@ def relevant_shapes(data: Graph, focus: Iterable[URIRef]) -> Graph:
             classes.update(data.transitive_objects(cls, RDFS.subClassOf))
     predicates = {p for node in focus for p in data.predicates(node, None)}
     objects_of = {p for node in focus for p in data.predicates(None, node)}
-    out = Graph()
-    for t in shapes:
-        out.add(t)
-    for shape, predicate, value in list(shapes.triples((None, None, None))):
-        if predicate not in _TARGETS:
-            continue
-        keep = ((predicate == SH.targetClass and value in classes)
+    dropped = frozenset(
+        (shape, predicate, value) for shape, predicate, value in _target_triples(shapes)
+        if not ((predicate == SH.targetClass and value in classes)
                 or (predicate == SH.targetSubjectsOf and value in predicates)
                 or (predicate == SH.targetObjectsOf and value in objects_of)
-                or (predicate == SH.targetNode and value in focus))
-        if not keep:
-            out.remove((shape, predicate, value))
+                or (predicate == SH.targetNode and value in focus)))
     # implicit class targets (a shape that is also an rdfs:Class) stay: none in ontology/shapes.ttl
-    return out
+    return _pruned_shapes(shapes, dropped)
 
 
 def validate_states(store: GraphStore | Graph, new_states: Mapping[URIRef, Graph],
@@ -164,11 +214,13 @@ def validate_states(store: GraphStore | Graph, new_states: Mapping[URIRef, Graph
     focus = sorted({s for state in new_states.values() for s in state.subjects() if isinstance(s, URIRef)})
     if not focus:
         return []
-    data = build_data_graph(store, new_states)
+    extra = _edit_triples(store, new_states)
     # No ``focus_nodes``: pyshacl then skips nested value shapes for other nodes (qualified counts go wrong).
     # The neighbours are in the data graph with their types only; their results are dropped below.
-    conforms, results, _ = shacl_validate(data, shacl_graph=relevant_shapes(data, focus), inference="none",
-                                          advanced=True, allow_warnings=True)
+    # In place: the data graph is this validation's own (see _with_vocabulary); the shapes graph is not changed.
+    with _VALIDATE_LOCK, _with_vocabulary(extra) as data:
+        conforms, results, _ = shacl_validate(data, shacl_graph=relevant_shapes(data, focus), inference="none",
+                                              advanced=True, allow_warnings=True, inplace=True)
     if conforms:
         return []
     problems: list[EditProblem] = []
