@@ -18,7 +18,7 @@ from pathlib import Path
 
 from kik_graph.commands.graph import open_from_args
 from kik_graph.editing.errors import EditRejected
-from kik_graph.terms import InvalidInput, shorten
+from kik_graph.terms import InvalidInput, clean_text, shorten
 
 EXIT_REFUSED = 1
 
@@ -91,9 +91,12 @@ def _indicator(args: argparse.Namespace) -> int:
     store = open_from_args(args)
     if args.delete:
         goal = op.resolve_goal(store, args.goal)
-        node = op.find_indicator(store, goal, args.name)
+        name = clean_text(args.name or "", field="Name", max_length=200)  # before it is bound in a query
+        if not name:
+            raise InvalidInput("--name: fehlt (Name der Kenngröße, die entfernt werden soll).")
+        node = op.find_indicator(store, goal, name)
         if node is None:
-            raise InvalidInput(f"Kenngröße {args.name!r} gibt es für {args.goal} nicht.")
+            raise InvalidInput(f"Kenngröße {shorten(name)!r} gibt es für {shorten(args.goal)} nicht.")
         return _done(commit(store, op.build_delete_indicator(store, node), who(args)), "Kenngröße entfernt")
     data = op.IndicatorInput(goal=args.goal, name=args.name, unit=args.unit or "", baseline=args.baseline,
                              target=args.target, current=args.current, date=args.date, source=args.source or "")
