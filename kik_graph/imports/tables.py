@@ -20,6 +20,12 @@ MAX_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 5000
 MAX_CELL = 4000
 MAX_COLUMNS = 200
+#: An XLSX (ZIP) may unpack to at most this much in all, with at most this many parts; a part larger than
+#: MAX_RATIO_FROM may be at most MAX_RATIO times larger than packed (ordinary sheets: 5–30 times).
+MAX_UNPACKED = 50 * 1024 * 1024
+MAX_ZIP_ENTRIES = 1000
+MAX_RATIO = 200
+MAX_RATIO_FROM = 1024 * 1024
 FORMATS = ("csv", "xlsx")
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 #: Characters XML 1.0 cannot hold that openpyxl does not remove (noncharacters); a sheet with them is unreadable.
@@ -128,9 +134,37 @@ def _read_csv(data: bytes, name: str = "") -> list[list[str]]:
                            [EditProblem(message="keine lesbare CSV-Zeile", row=reader.line_num)]) from exc
 
 
+def check_zip(data: bytes, name: str = "") -> None:
+    """Refuse an XLSX (a ZIP file) that would unpack to far more than any import table needs – before openpyxl
+    unpacks it (a few MB of ZIP can hold gigabytes of sheet XML or shared strings, which openpyxl keeps in
+    memory). Python's zipfile never unpacks more than an entry declares, so the declared sizes bound the work."""
+    import zipfile
+
+    label = shorten(name or "Datei")
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            entries = archive.infolist()
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError, EOFError) as exc:
+        raise EditRejected(f"{label}: keine lesbare Excel-Datei ({type(exc).__name__}).") from exc
+    if len(entries) > MAX_ZIP_ENTRIES:
+        raise EditRejected(f"{label}: entpackt zu groß ({len(entries)} Teile, erlaubt sind {MAX_ZIP_ENTRIES}); "
+                           "es wurde nichts geändert.")
+    total = sum(e.file_size for e in entries)
+    biggest = max(entries, key=lambda e: e.file_size, default=None)
+    if total > MAX_UNPACKED:
+        raise EditRejected(f"{label}: entpackt zu groß ({total // 2**20} MB, erlaubt sind {MAX_UNPACKED // 2**20} MB; "
+                           f"größter Teil {shorten(biggest.filename)!r}); es wurde nichts geändert.")
+    for entry in entries:
+        if entry.file_size > MAX_RATIO_FROM and entry.file_size > MAX_RATIO * max(entry.compress_size, 1):
+            raise EditRejected(f"{label}: entpackt zu groß – {shorten(entry.filename)!r} wäre "
+                               f"{entry.file_size // max(entry.compress_size, 1)}-fach größer als gepackt "
+                               "(keine gewöhnliche Excel-Datei); es wurde nichts geändert.")
+
+
 def _read_xlsx(data: bytes, name: str) -> list[list[object]]:
     from openpyxl import load_workbook
 
+    check_zip(data, name)
     try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many types for broken files
