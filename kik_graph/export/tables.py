@@ -19,6 +19,8 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, ORG, RDF, RDFS, SKOS
 
 from kik_graph.directory.model import services_in
+from kik_graph.export.files import write_atomic
+from kik_graph.export.rdf import INTERNAL_BASE, normalise_base
 from kik_graph.namespaces import GRAPH_ONTOLOGY, KIK, SCHEMA
 from kik_graph.output import neutralise_formula
 from kik_graph.store.base import GraphStore
@@ -74,8 +76,28 @@ def measure_order(g: Graph, measure) -> tuple[int, int, int]:
     return (_num(g, field, KIK.number), _num(g, goal, KIK.number), _num(g, measure, KIK.number))
 
 
-def build_tables(public: Graph, vocabulary: Graph | None = None) -> list[Table]:
-    """The office tables from the public graph."""
+def rebase_tables(tables: list[Table], base: str) -> list[Table]:
+    """``tables`` with every internal IRI in an ``IRI`` column moved under ``base`` (as ``export --base`` does for the
+    RDF and HSDS files), so that a resource has the same IRI in every export. ``base`` must be normalised."""
+    if base == INTERNAL_BASE:
+        return tables
+    for table in tables:
+        for index, column in enumerate(table.columns):
+            if column != "IRI":
+                continue
+            for row in table.rows:
+                if row[index].startswith(INTERNAL_BASE):
+                    row[index] = base + row[index][len(INTERNAL_BASE):]
+    return tables
+
+
+def build_tables(public: Graph, vocabulary: Graph | None = None, *, base: str = INTERNAL_BASE) -> list[Table]:
+    """The office tables from the public graph; IRIs under ``base`` (normalised, see
+    :func:`kik_graph.export.rdf.normalise_base`; default: the internal base)."""
+    return rebase_tables(_build_tables(public, vocabulary), base)
+
+
+def _build_tables(public: Graph, vocabulary: Graph | None = None) -> list[Table]:
     g = Graph()
     g += public
     if vocabulary is not None:
@@ -176,7 +198,7 @@ def write_csv(table: Table, out_dir: Path) -> Path:
     for row in table.rows:
         writer.writerow([_cell(v) for v in row])
     path = out_dir / f"{table.name}.csv"
-    path.write_text(buffer.getvalue(), encoding="utf-8-sig")
+    write_atomic(path, buffer.getvalue(), encoding="utf-8-sig")
     return path
 
 
@@ -203,18 +225,26 @@ def write_xlsx(tables: list[Table], path: Path) -> Path:
         for index, column in enumerate(table.columns, start=1):
             width = max([len(column)] + [len(r[index - 1]) for r in table.rows[:200]])
             sheet.column_dimensions[get_column_letter(index)].width = min(80, max(10, width + 2))
-    workbook.save(path)
+    data = io.BytesIO()
+    workbook.save(data)
+    write_atomic(path, data.getvalue())
     return path
 
 
-def write_tables(store: GraphStore, out_dir: Path, say: Callable[[str], None] | None = None) -> list[Path]:
-    """Write every table as CSV and all of them as one workbook into ``out_dir``; return the files."""
+def write_tables(store: GraphStore, out_dir: Path, say: Callable[[str], None] | None = None, *,
+                 base: str | None = None) -> list[Path]:
+    """Write every table as CSV and all of them as one workbook into ``out_dir``; return the files.
+
+    ``base`` is the base IRI of the resources as in ``export --base`` (default: the internal base); a bad base is
+    refused (:class:`~kik_graph.terms.InvalidInput`) before anything is written.
+    """
     from kik_graph.export.privacy import public_graph
 
+    base = normalise_base(base)
     say = say or (lambda _msg: None)
     out_dir.mkdir(parents=True, exist_ok=True)
     say("Öffentliche Daten auslesen (Datenschutzfilter) …")
-    tables = build_tables(public_graph(store), store.graph(str(GRAPH_ONTOLOGY)))
+    tables = build_tables(public_graph(store), store.graph(str(GRAPH_ONTOLOGY)), base=base)
     paths = [write_csv(t, out_dir) for t in tables]
     paths.append(write_xlsx(tables, out_dir / WORKBOOK))
     for t in tables:
