@@ -8,6 +8,7 @@ import sys
 from datetime import date
 from pathlib import Path
 
+from kik_graph.paths import PathKind, checked_path, make_dir
 from kik_graph.terms import InvalidInput, iri
 
 
@@ -29,19 +30,18 @@ def _source_store(args: argparse.Namespace):
 
 
 def _out_dir(value: str) -> Path:
-    out = Path(value)
-    if out.exists() and not out.is_dir():
-        raise InvalidInput(f"--out {value}: ist eine Datei, kein Verzeichnis.")
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise InvalidInput(f"--out {value}: Verzeichnis kann nicht angelegt werden ({exc.strerror}).") from exc
-    return out
+    """The checked ``--out`` directory, created (kik_graph.paths refuses unusable paths with a clear message)."""
+    return make_dir(checked_path(value, "--out", PathKind.OUTPUT_DIR), "--out")
 
 
 def _export(args: argparse.Namespace) -> int:
     from kik_graph.export.bundle import export_all
+    from kik_graph.export.rdf import normalise_base
 
+    normalise_base(args.base)  # bad IRIs are refused before the output directory is created
+    normalise_base(args.download_url, field="--download-url")
+    if args.sparql_endpoint is not None:
+        args.sparql_endpoint = str(iri(args.sparql_endpoint, field="--sparql-endpoint"))
     out = _out_dir(args.out)
     store = _source_store(args)
     result = export_all(store, out, base=args.base, download_url=args.download_url, issued=args.issued,
@@ -93,10 +93,12 @@ def _publish(args: argparse.Namespace) -> int:
 
 
 def _tables(args: argparse.Namespace) -> int:
+    from kik_graph.export.rdf import normalise_base
     from kik_graph.export.tables import write_tables
 
+    base = normalise_base(args.base)  # bad IRIs are refused before the output directory is created
     out = _out_dir(args.out)
-    paths = write_tables(_source_store(args), out, say=_say)
+    paths = write_tables(_source_store(args), out, say=_say, base=base)
     for path in paths:
         print(f"  {path}")
     return 0
@@ -144,4 +146,6 @@ def register(sub: argparse._SubParsersAction) -> None:
 
     p = sub.add_parser("tables", help="Haupttabellen für das Amt als CSV und Excel schreiben")
     p.add_argument("--out", required=True, metavar="DIR", help="Zielverzeichnis")
+    p.add_argument("--base", metavar="IRI", help="Basis-IRI der Ressourcen in den IRI-Spalten, wie bei export --base "
+                                                 "(Standard: https://w3id.org/kik-graph/id/)")
     p.set_defaults(handler=_tables)

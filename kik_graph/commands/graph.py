@@ -11,7 +11,7 @@ from kik_graph.output import FORMATS, render
 from kik_graph.params import run_named
 from kik_graph.queries import QueryNotFound, all_queries, get_query
 from kik_graph.store import build_store, open_store
-from kik_graph.terms import InvalidInput
+from kik_graph.terms import InvalidInput, shorten
 
 
 def open_from_args(args: argparse.Namespace):
@@ -64,7 +64,7 @@ def _query(args: argparse.Namespace) -> int:
     for item in args.param:
         key, sep, value = item.partition("=")
         if not sep or not key.strip():
-            raise InvalidInput(f"--param {item!r}: erwartet wird key=value.")
+            raise InvalidInput(f"--param {shorten(item)!r}: erwartet wird key=value.")
         params[key.strip()] = value
     try:
         get_query(args.name)
