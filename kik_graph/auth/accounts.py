@@ -115,7 +115,7 @@ def save(accounts: AccountFile, path: Path | None = None) -> None:
              "[oidc]", f"default_role = {_quote(accounts.oidc_default_role)}", ""]
     for account_id in sorted(accounts.accounts):
         a = accounts.accounts[account_id]
-        lines += [f"[users.{check_id(a.id)}]", f"role = {_quote(check_role(a.role))}"]
+        lines += [f"[users.{_quote(check_id(a.id))}]", f"role = {_quote(check_role(a.role))}"]
         if a.password:
             lines.append(f"password = {_quote(a.password)}")
         if a.email:

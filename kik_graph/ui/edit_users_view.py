@@ -26,7 +26,11 @@ def _do(fn, lang: str) -> None:
 def render() -> None:
     """Render the account management page."""
     lang, account, _ = ec.setup("edit.users.title", "edit.users.caption", "admin")
-    data = acc.load()
+    try:
+        data = acc.load()
+    except InvalidInput as exc:  # an unreadable accounts file: say so instead of a traceback
+        st.error(md_inline_escape(exc))
+        return
     st.dataframe(pd.DataFrame([{t("auth.account", lang): a.id, t("edit.role", lang): t(f"auth.role.{a.role}", lang),
                                 t("edit.email", lang): a.email, t("auth.password", lang): "✓" if a.password else "–"}
                                for a in sorted(data.accounts.values(), key=lambda a: a.id)]),
