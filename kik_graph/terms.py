@@ -70,6 +70,8 @@ def text_literal(value: str, *, field: str = "Text", lang: str | None = None,
 
 
 def shorten(value: str, limit: int = 60) -> str:
-    """Shorten text for use in an error message."""
-    value = "".join(ch if ch.isprintable() else "�" for ch in value)
-    return value if len(value) <= limit else value[: limit - 1] + "…"
+    """Shorten text for use in an error message (only the part that is kept is cleaned: fast for huge input)."""
+    cut = len(value) > limit
+    kept = value[: limit - 1] if cut else value
+    kept = "".join(ch if ch.isprintable() else "�" for ch in kept)
+    return kept + "…" if cut else kept
