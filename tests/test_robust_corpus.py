@@ -14,7 +14,7 @@ Adding an entry point (search, edit forms, imports, feedback) takes one function
 
     @HUGE
     def test_search_refuses_huge_input(huge_name, huge_unit):
-        assert_rejected_quickly(lambda value: search(index, value), huge(unit=huge_unit))
+        assert_rejected(lambda value: search(index, value), huge(unit=huge_unit))
 
 ``assert_corpus_harmless`` runs the whole corpus (one test, fast) and reports every offending value at once;
 ``HUGE`` runs the 10 MB strings once per entry point. Wrap the call in ``unchanged(store)`` to assert that
@@ -26,7 +26,6 @@ from __future__ import annotations
 import contextlib
 import csv
 import io
-import time
 import unicodedata
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -85,13 +84,12 @@ def assert_corpus_harmless(call: Callable[[str], object], *, accept: tuple[type[
     return rejected
 
 
-def assert_rejected_quickly(call: Callable[[str], object], value: str, *, seconds: float = 5.0,
-                            accept: tuple[type[BaseException], ...] = (InvalidInput,)) -> str:
-    """``call(value)`` must reject ``value`` with a short message within ``seconds``; returns the message."""
-    start = time.perf_counter()
+def assert_rejected(call: Callable[[str], object], value: str, *,
+                    accept: tuple[type[BaseException], ...] = (InvalidInput,)) -> str:
+    """``call(value)`` must reject ``value`` with a short message; returns the message (speed is measured by
+    ``make bench``, not here)."""
     with pytest.raises(accept) as caught:
         call(value)
-    assert time.perf_counter() - start < seconds
     message = str(caught.value)
     assert message.strip() and len(message) <= MAX_MESSAGE, message[:200]
     return message
@@ -205,7 +203,7 @@ def test_named_query_params_survive_the_corpus(store, query_name: str, param_nam
 @HUGE
 def test_named_query_params_refuse_huge_input(store, huge_name: str, huge_unit: str) -> None:
     with unchanged(store):
-        message = assert_rejected_quickly(lambda v: run_named(store, "measures-for-actor", {"actor": v}),
+        message = assert_rejected(lambda v: run_named(store, "measures-for-actor", {"actor": v}),
                                           huge(unit=huge_unit))
     assert "zu lang" in message
 
@@ -289,12 +287,10 @@ def test_cli_query_params_survive_the_corpus(cli_with_store) -> None:
 
 
 def test_cli_query_params_through_the_real_store_opening(store, cli_store: Path, monkeypatch, tmp_path: Path) -> None:
-    """A sample of every kind through the unpatched path (store opened from --store per call)."""
-    sample = [(kind, values[i]) for kind, values in KINDS.items() for i in range(0, len(values), 9)]
+    """The whole corpus through the unpatched path (store opened from --store per call)."""
     monkeypatch.chdir(tmp_path)
     with no_new_files(tmp_path):
-        assert_cli_harmless(lambda v: ["--store", str(cli_store), "query", "actors-by-field", "--param", f"field={v}"],
-                            corpus=sample)
+        assert_cli_harmless(lambda v: ["--store", str(cli_store), "query", "actors-by-field", "--param", f"field={v}"])
     assert OxigraphStore(cli_store).triple_count() == store.triple_count()
 
 
@@ -323,11 +319,9 @@ def test_cli_refuses_huge_input(cli_with_store, huge_name: str, huge_unit: str) 
     value = huge(unit=huge_unit)
     for argv in (["query", "measures-for-actor", "--param", f"actor={value}"], ["query", value],
                  ["query", "measures", "--param", f"{value}=SB"], ["validate", value]):
-        start = time.perf_counter()
         code, _out, err = run_cli(argv)
         assert code in (1, 2), argv[:2]
         assert "Traceback" not in err and err.startswith("Fehler")
-        assert time.perf_counter() - start < 10
 
 
 def test_cli_messages_quote_huge_input_only_shortened(cli_with_store) -> None:
@@ -343,7 +337,7 @@ def test_validate_refuses_device_files(tmp_path: Path) -> None:
 
     try:
         done = subprocess.run([sys.executable, "-m", "kik_graph.cli", "validate", "/dev/zero"], cwd=tmp_path,
-                              capture_output=True, text=True, timeout=5)
+                              capture_output=True, text=True, timeout=60)  # a hang, not a speed check
     except subprocess.TimeoutExpired:
         pytest.fail("kik-graph validate /dev/zero hängt")
     assert done.returncode == 1 and "Traceback" not in done.stderr
@@ -497,7 +491,7 @@ def test_clean_text_caps_length_and_removes_invisible_characters() -> None:
 
 @HUGE
 def test_clean_text_refuses_huge_input(huge_name: str, huge_unit: str) -> None:
-    message = assert_rejected_quickly(lambda v: clean_text(v, field="Suche"), huge(unit=huge_unit), seconds=1.0)
+    message = assert_rejected(lambda v: clean_text(v, field="Suche"), huge(unit=huge_unit))
     assert message.startswith("Suche:")
 
 
