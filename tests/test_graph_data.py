@@ -135,12 +135,9 @@ def test_every_field_lists_its_actors_including_city_offices(data):
     assert all(n >= 20 for n in sizes.values()), sizes
 
 
-def personal_names() -> list[str]:
-    path = Path(__file__).parent / "data" / "personal_names.txt"
-    return [line.strip() for line in path.read_text(encoding="utf-8").splitlines() if line.strip() and not line.startswith("#")]
-
-
 def test_no_personal_names_in_the_data():
+    from tests.fixtures.export import personal_names
+
     names = personal_names()
     assert len(names) > 30
     for path in Path(PATHS.graph_data).glob("*.ttl"):
