@@ -165,7 +165,7 @@ def test_accounts_page_with_the_whole_corpus(page_as, users_file: Path) -> None:
             if saved:
                 added += 1
                 stored = acc.load(users_file).accounts
-                account = stored.get(entered[id_label])
+                account = stored.get(acc.check_id(entered[id_label]))  # stored as check_id normalises it
                 if account is None:
                     problems.append(f"Neues Konto [{field}] {kind} {value[:30]!r}: gemeldet, aber nicht gespeichert")
         if at.exception:
