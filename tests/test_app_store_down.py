@@ -16,7 +16,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from kik_graph.ui.navigation import discover_pages
-from tests.fixtures.office import APP, texts
+from tests.fixtures.office import APP, app_on_store, texts
 
 DEAD_ENDPOINT = "http://127.0.0.1:1/sparql"
 #: Pages that do not read the KIK store when opened (the accounts page works on the accounts file only; the
@@ -29,19 +29,8 @@ PAGES = discover_pages()
 
 @pytest.fixture()
 def store_down(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[None]:
-    """The app's store is an unreachable endpoint (the cached store is reset before and after)."""
-    from kik_graph.ui.common import get_store
-
-    monkeypatch.setenv("KIK_GRAPH_ENDPOINT", DEAD_ENDPOINT)
-    monkeypatch.setenv("KIK_GRAPH_USERS", str(tmp_path / "users.toml"))
-    monkeypatch.delenv("KIK_GRAPH_MODE", raising=False)
-    from kik_graph.directory import search
-
-    search.invalidate()
-    get_store.clear()
-    yield
-    get_store.clear()
-    search.invalidate()
+    """The app's store is an unreachable endpoint."""
+    yield from app_on_store(monkeypatch, tmp_path, {"KIK_GRAPH_ENDPOINT": DEAD_ENDPOINT})
 
 
 def _logged_in(at: AppTest, role: str = "admin") -> AppTest:

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from kik_graph.ui.navigation import discover_pages
-from tests.fixtures.office import texts
+from tests.fixtures.office import app_on_store, texts
 from tests.test_app_store_down import _run_page
 
 #: Read-only pages (the edit pages write; editing on an endpoint is tested in tests/test_remote_atomic_edit.py).
@@ -31,18 +31,7 @@ def published_kik(virtuoso, store):
 
 @pytest.fixture()
 def on_endpoint(published_kik, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[None]:
-    from kik_graph.directory import search
-    from kik_graph.ui.common import get_store
-
-    for key, value in published_kik.environment().items():
-        monkeypatch.setenv(key, value)
-    monkeypatch.setenv("KIK_GRAPH_USERS", str(tmp_path / "users.toml"))
-    monkeypatch.delenv("KIK_GRAPH_MODE", raising=False)
-    search.invalidate()
-    get_store.clear()
-    yield
-    get_store.clear()
-    search.invalidate()
+    yield from app_on_store(monkeypatch, tmp_path, published_kik.environment())
 
 
 @pytest.mark.virtuoso
