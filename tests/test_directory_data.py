@@ -69,7 +69,15 @@ def test_contact_data_only_where_the_kik_gives_it(services: list[Service]) -> No
     assert office.addresses[0].one_line() == "Rathausplatz 22, 87435 Kempten (Allgäu)"
     for s in services:
         assert not s.opening_hours and not s.languages and s.district is None and s.interpreter is None, s.slug
-        assert s.cost is None and not s.access_modes and s.status is None and s.last_verified is None, s.slug
+        assert s.cost is None and not s.access_modes and s.last_verified is None, s.slug
+
+
+def test_status_is_the_kiks_and_says_so(services: list[Service]) -> None:
+    """Every seed service is active as of the KIK 2021, which names it as existing; the note says that the office
+    has not checked it, and no check date is invented."""
+    for s in services:
+        assert s.status == "active" and s.last_verified is None, s.slug
+        assert any("Status „aktiv“: Stand des KIK 2021" in n and "nicht geprüft" in n for n in s.notes), s.slug
 
 
 def test_providers_are_organisations_of_the_graph(data: Graph, services: list[Service]) -> None:

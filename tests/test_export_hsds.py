@@ -13,10 +13,11 @@ from rdflib import Literal
 from kik_graph.cli import main
 from kik_graph.directory.model import services_in
 from kik_graph.export import hsds, rdf
+from kik_graph.export.bundle import export_all
 from kik_graph.export.privacy import public_graph
 from kik_graph.export.tables import WORKBOOK, write_tables
 from kik_graph.namespaces import KIK, KIKD, RDF, SKOS
-from tests.fixtures.export import BASE
+from tests.fixtures.export import BASE, DOWNLOAD
 
 #: Required fields of the HSDS 3.0 object schemas (schema/*.json "required").
 REQUIRED = {
@@ -26,9 +27,12 @@ REQUIRED = {
     "taxonomies": {"id", "name", "description"},
     "addresses": {"id", "address_1", "city", "state_province", "postal_code", "country", "address_type"},
 }
-#: The four services with a recorded status in the ``status_store`` fixture, and their HSDS status.
-RECORDED = {"agentur-fuer-arbeit": "active", "amt-fuer-integration": "active",
-            "migrationsberatung-caritas": "temporarily closed", "kulturlieferdienst": "defunct"}
+#: The services whose status the office changed in the ``status_store`` fixture, their HSDS status and check date;
+#: every other seed service stays "active" as of the KIK 2021 (no check date), and one has no status at all.
+CHECKED = {"agentur-fuer-arbeit": ("active", "2026-11-02"), "amt-fuer-integration": ("active", "2026-11-02"),
+           "migrationsberatung-caritas": ("temporarily closed", "2026-11-03"),
+           "kulturlieferdienst": ("defunct", "2026-11-04")}
+WITHOUT_STATUS = "stadtbibliothek"
 
 
 @pytest.fixture(scope="module")
@@ -36,9 +40,13 @@ def document(status_export) -> dict:
     return json.loads(status_export.files["hsds"].read_text(encoding="utf-8"))
 
 
-def test_hsds_document_has_every_table_with_required_fields_and_uuids(document):
+def _sid(slug: str) -> str:
+    return hsds.hsds_id("service", str(KIKD["angebot/" + slug]))
+
+
+def test_hsds_document_has_every_table_with_required_fields_and_uuids(document, status_store):
     assert document["hsds_version"] == "3.0"
-    assert len(document["services"]) == len(RECORDED)
+    assert len(document["services"]) == len(services_in(public_graph(status_store))) - 1
     for table, fields in REQUIRED.items():
         ids = [row["id"] for row in document[table]]
         assert len(ids) == len(set(ids)), table
@@ -48,20 +56,39 @@ def test_hsds_document_has_every_table_with_required_fields_and_uuids(document):
     assert {s["status"] for s in document["services"]} <= {"active", "inactive", "defunct", "temporarily closed"}
 
 
-def test_services_without_a_recorded_status_are_left_out_and_counted(kik_export, status_export, store):
-    """HSDS has no status "unknown" and kik-graph invents none: such services stay out of hsds.json."""
+def test_seed_export_writes_every_service_active_as_of_the_source_and_unchecked(kik_export, store):
+    """The seed services are active as the KIK 2021 states them; no check date, so no ``assured_date``."""
+    services = services_in(public_graph(store))
+    assert len(services) >= 40 and all(s.status == "active" and s.last_verified is None for s in services)
+    assert "Status „aktiv“: Stand des KIK 2021" in " ".join(services[0].notes)
+    assert kik_export.services == len(services) and kik_export.hsds_without_status == 0
+    document = json.loads(kik_export.files["hsds"].read_text(encoding="utf-8"))
+    assert {s["id"] for s in document["services"]} == {_sid(s.slug) for s in services}
+    assert all(s["status"] == "active" and "assured_date" not in s for s in document["services"])
+    assert "hsds.json" in (kik_export.out_dir / "catalog.ttl").read_text(encoding="utf-8")
+
+
+def test_a_service_without_a_status_is_left_out_and_counted(status_export, store):
+    """HSDS has no status "unknown" and kik-graph invents none: such a service stays out of hsds.json."""
     total = len(services_in(public_graph(store)))
-    assert total >= 40
-    # the seed data records no status: no HSDS file (and no HSDS distribution in the catalogue)
-    assert kik_export.services == 0 and kik_export.hsds_without_status == total
-    assert "hsds" not in kik_export.files
-    assert "hsds.json" not in (kik_export.out_dir / "catalog.ttl").read_text(encoding="utf-8")
-    # four recorded statuses: exactly those four services, the rest counted
-    assert status_export.services == len(RECORDED) and status_export.hsds_without_status == total - len(RECORDED)
-    assert "hsds.json" in (status_export.out_dir / "catalog.ttl").read_text(encoding="utf-8")
+    document = json.loads(status_export.files["hsds"].read_text(encoding="utf-8"))
+    assert _sid(WITHOUT_STATUS) not in {s["id"] for s in document["services"]}
+    assert status_export.services == total - 1 and status_export.hsds_without_status == 1
     # … and the RDF export still carries every service
     exported = {str(s) for s in rdf.read_file(status_export.files["turtle"]).subjects(RDF.type, KIK.Service)}
     assert len(exported) == total
+
+
+def test_no_hsds_file_when_no_service_has_a_status(fresh_store, tmp_path):
+    """Without any status there is nothing HSDS can hold: no file, no HSDS distribution, and an older file goes."""
+    out = tmp_path / "export"
+    out.mkdir()
+    (out / hsds.HSDS_FILE).write_text("{}", encoding="utf-8")
+    fresh_store.update("PREFIX adms: <http://www.w3.org/ns/adms#> DELETE WHERE { GRAPH ?g { ?s adms:status ?o } }")
+    result = export_all(fresh_store, out, base=BASE, download_url=DOWNLOAD, validate=False)
+    assert result.services == 0 and result.hsds_without_status == len(services_in(public_graph(fresh_store)))
+    assert "hsds" not in result.files and not (out / hsds.HSDS_FILE).exists()
+    assert "hsds.json" not in (out / "catalog.ttl").read_text(encoding="utf-8")
 
 
 def test_hsds_references_resolve(document):
@@ -93,8 +120,11 @@ def test_hsds_content_follows_the_graph(document):
     assert org["name"] == "Agentur für Arbeit" and org["uri"] == BASE + "organisation/agentur-fuer-arbeit"
     categories = {t["name"] for t in document["taxonomy_terms"]}
     assert "Arbeit und Ausbildung" in categories
-    statuses = {hsds.hsds_id("service", str(KIKD["angebot/" + slug])): status for slug, status in RECORDED.items()}
-    assert {s["id"]: s["status"] for s in document["services"]} == statuses
+    by_id = {s["id"]: s for s in document["services"]}
+    for slug, (status, checked) in CHECKED.items():
+        assert (by_id[_sid(slug)]["status"], by_id[_sid(slug)]["assured_date"]) == (status, checked)
+    unchecked = [s for sid, s in by_id.items() if sid not in {_sid(slug) for slug in CHECKED}]
+    assert unchecked and all(s["status"] == "active" and "assured_date" not in s for s in unchecked)
     # nothing is invented: languages and opening hours only where the graph states them
     integration = hsds.hsds_id("service", str(KIKD["angebot/amt-fuer-integration"]))
     assert {(x["service_id"], x["code"]) for x in document["languages"]} == {(integration, "tr")}
@@ -121,18 +151,8 @@ def test_hsds_maps_every_field_a_service_has(store):
     assert any(p["number"] == "+49 831 0000" for p in tables["phones"])
 
 
-def _all_active(store):
-    """The public graph with a status recorded for every service (so that every service appears in HSDS)."""
-    from kik_graph.directory.model import ADMS
-
-    graph = public_graph(store)
-    for service in services_in(graph):
-        graph.add((KIKD["angebot/" + service.slug], ADMS.status, KIK.ServiceActive))
-    return graph
-
-
 def test_hsds_ids_are_stable(store):
-    graph = _all_active(store)
+    graph = public_graph(store)
     first = hsds.build_hsds(graph, base=BASE)
     assert len(first["services"]) >= 40
     assert first == hsds.build_hsds(graph, base=BASE)
@@ -181,7 +201,7 @@ def test_cli_tables(closed_store_path, tmp_path, capsys):
 
 
 def test_skos_labels_are_german(store):
-    graph = _all_active(store)
+    graph = public_graph(store)
     tables = hsds.build_hsds(graph)
     terms = {t["term_uri"]: t for t in tables["taxonomy_terms"]}
     assert len(terms) >= 10

@@ -10,11 +10,13 @@ graph states is written: a fact the source does not give stays out, and required
 empty strings (``""``). The public graph (after the privacy filter) is the only input.
 
 Status: HSDS requires ``status`` (one of ``active``, ``inactive``, ``defunct``, ``temporarily closed``) and has no
-value for "unknown". kik-graph never invents a status, so only services whose status the office has recorded
-(``adms:status``, field "Status" of the directory editor and of the services import, with the date of the last
-check ``kik:lastVerified``) are written; the others are left out of ``hsds.json`` – with their organisations,
-locations and links – and counted in ``HsdsResult.without_status``; the office finds them in the directory's
-data-completeness list (field "Status"). The RDF export still contains every service.
+value for "unknown". The status comes from the graph (``adms:status``): the seed services are ``active`` as of the
+KIK 2021, which names them as existing (stated in each service's note); a status the office has checked carries the
+date of the check (``kik:lastVerified``), written as ``assured_date`` – without it, ``assured_date`` stays out, so a
+reader sees that nobody has checked the status since the source. kik-graph never invents a status: a service without
+one (e.g. added by the office without a status) is left out of ``hsds.json`` – with its organisation, locations and
+links – and counted in ``HsdsResult.without_status``; the office finds it in the directory's data-completeness list
+(field "Status"). The RDF export still contains every service.
 
 Schedules: HSDS ``timezone`` is a fixed UTC offset (a number); Kempten's offset changes with daylight saving time,
 so it is not written – opening times are local time, which ``notes`` says.

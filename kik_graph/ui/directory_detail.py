@@ -60,12 +60,20 @@ def field_rows(d: Directory, s: Service, lang: str) -> list[tuple[str, str]]:
         ("address", _addresses(s, lang)),
         ("district", label_html(d, s.district, lang) if s.district else unknown),
         ("opening_hours", _hours(s, lang)),
-        ("status", esc(t("directory.value." + s.status, lang)) if s.status else unknown),
+        ("status", _status(s, lang)),
         ("last_verified", esc(s.last_verified.strftime("%d.%m.%Y")) if s.last_verified else unknown),
         ("measures", _measures(d, s, lang)),
         ("source", f'{text_html("KIK 2021", lang)}: {text_html(s.source_locator, lang)}'),
     ]
     return [(t(f"directory.field.{name}", lang), value) for name, value in rows]
+
+
+def _status(s: Service, lang: str) -> str:
+    """The status; one without a date of the office's check rests on the source alone, which it says."""
+    if not s.status:
+        return _unknown(lang)
+    status = esc(t("directory.value." + s.status, lang))
+    return status if s.last_verified else f"{status} ({esc(t('directory.value.unverified', lang))})"
 
 
 def _dial(number: str) -> str:
