@@ -189,6 +189,32 @@ def test_the_memory_mirror_follows_every_write_and_the_disk_stays_the_truth(tmp_
     assert store.triple_count() == 4
 
 
+def test_a_scoped_store_on_disk_keeps_only_its_graphs_in_memory_and_stays_exact(tmp_path):
+    """A store on disk with several municipalities, scoped to one: memory holds only that municipality and the
+    vocabulary; reads of other graphs come from the disk; after a write (also one that copies data in from a graph
+    outside the scope) queries see exactly what the disk holds."""
+    from kik_graph.store import OxigraphStore
+
+    data = (b'<urn:m1:a> <urn:p:name> "eins" <urn:g:m1> .\n'
+            b'<urn:m2:a> <urn:p:name> "zwei" <urn:g:m2> .\n'
+            b'<urn:p:name> <http://www.w3.org/2000/01/rdf-schema#label> "Name" <urn:g:vocab> .\n')
+    store = OxigraphStore(tmp_path / "m", graphs=["urn:g:m1", "urn:g:vocab"], mirror=True)
+    store.bulk_load(None, data, "nq")
+    names = "SELECT ?name WHERE { ?s <urn:p:name> ?name } ORDER BY ?name"
+    assert store.select(names).as_strings() == [{"name": "eins"}]
+    assert len(store._read_store()) == 2, "memory holds municipality 1 and the vocabulary, not municipality 2"
+    graphs = store.select("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } } ORDER BY ?g").as_strings()
+    assert graphs == [{"g": "urn:g:m1"}, {"g": "urn:g:vocab"}]
+    assert not store.ask("ASK { GRAPH <urn:g:m2> { ?s ?p ?o } }")
+    assert store.named_graphs() == ["urn:g:m1", "urn:g:m2", "urn:g:vocab"] and store.triple_count() == 3
+    assert [str(o) for o in store.graph("urn:g:m2").objects()] == ["zwei"] and store.triple_count("urn:g:m2") == 1
+    # an update that reads a graph outside the scope: the mirror must not answer from its partial copy
+    store.update("INSERT { GRAPH <urn:g:m1> { <urn:m1:b> <urn:p:name> ?n } } WHERE { GRAPH <urn:g:m2> { ?s <urn:p:name> ?n } }")
+    assert store.select(names).as_strings() == [{"name": "eins"}, {"name": "zwei"}]
+    store.update('INSERT DATA { GRAPH <urn:g:m2> { <urn:m2:c> <urn:p:name> "drei" } }')
+    assert store.triple_count("urn:g:m2") == 2 and len(store.select(names)) == 2
+
+
 def test_a_rebuild_killed_in_the_middle_of_the_swap_keeps_the_office_records(tmp_path, caplog):
     """build_store sets the old store aside before the new one moves in; a process killed between the two steps
     (simulated: the old store aside, the new one never arrived) gets the old store back – with its history – on the
