@@ -126,10 +126,9 @@ class OxigraphStore:
                 if self._reader is None:
                     copy = ox.Store()
                     try:
-                        if self.graphs is None:
-                            copy.extend(self._store.quads_for_pattern(None, None, None, None))
-                        for graph in self.graphs or ():
-                            copy.extend(self._store.quads_for_pattern(None, None, None, ox.NamedNode(graph)))
+                        graphs = [None] if self.graphs is None else [ox.NamedNode(g) for g in self.graphs]
+                        for graph in graphs:
+                            copy.extend(self._store.quads_for_pattern(None, None, None, graph))
                     except (OSError, RuntimeError) as exc:
                         raise StoreError(f"Der Speicher {self.path} konnte nicht gelesen werden: {exc}") from exc
                     self._reader = copy
