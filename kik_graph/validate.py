@@ -100,15 +100,29 @@ def validate_graph(data: Graph, subject_files: dict[URIRef, str] | None = None, 
 
 
 def validate_files(files: list[Path] | None = None) -> Report:
-    """Parse and validate data files (default: all of graph_data/). Turtle errors raise DataError."""
-    files = files if files is not None else data_files()
-    if not files:
+    """Parse and validate data files (default: all of graph_data/). Turtle errors raise DataError.
+
+    A file that is one of graph_data/ – or stands in for one, by its name (an edited copy) – is checked together
+    with the rest of graph_data/, because its statements refer to resources defined there (a responsibility to its
+    measure, a measure to its goal). Other files are checked on their own. The report names the file of each node.
+    """
+    named = files if files is not None else data_files()
+    if not named:
         raise DataError("Keine Turtle-Dateien zum Prüfen gefunden.")
     data = Graph()
     subject_files: dict[URIRef, str] = {}
-    for path in files:
+    for path in [*named, *(_context(named) if files is not None else [])]:
         part = parse_turtle(path)
         for s in set(part.subjects()):
             subject_files.setdefault(s, path.name)
         data += part
     return validate_graph(data, subject_files)
+
+
+def _context(files: list[Path]) -> list[Path]:
+    """The rest of graph_data/ when one of ``files`` is (or stands in for) one of its files; else nothing."""
+    names = {f.name for f in files}
+    known = data_files()
+    if not names & {p.name for p in known}:
+        return []
+    return [p for p in known if p.name not in names]

@@ -127,3 +127,21 @@ def test_console_script_runs_with_store_from_environment(tmp_path):
     assert out.returncode == 0, out.stderr
     assert "kik:Measure" in out.stdout and "144" in out.stdout
     assert (tmp_path / "store").exists()
+
+
+def test_one_file_of_graph_data_is_checked_with_the_rest_of_it(tmp_path, capsys):
+    """A file of graph_data/ refers to resources of the other files: alone it conforms; an edited copy (same name)
+    stands in for it – a broken link in the copy is reported with the copy's file name and changes nothing."""
+    from kik_graph.config import PATHS
+
+    original = PATHS.graph_data / "responsibilities.ttl"
+    assert main(["validate", str(original)]) == 0
+    copy = tmp_path / "responsibilities.ttl"
+    copy.write_text(original.read_text(encoding="utf-8"), encoding="utf-8")
+    assert main(["validate", str(copy)]) == 0, capsys.readouterr().err
+    text = original.read_text(encoding="utf-8")
+    assert "/massnahme/SB-7.2>" in text
+    copy.write_text(text.replace("/massnahme/SB-7.2>", "/massnahme/SB-7.99>", 1), encoding="utf-8")
+    assert main(["validate", str(copy)]) == 1
+    assert "responsibilities.ttl" in capsys.readouterr().err
+    assert original.read_text(encoding="utf-8") == text

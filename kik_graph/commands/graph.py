@@ -83,7 +83,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(handler=_build)
 
     p = sub.add_parser("validate", help="Daten mit SHACL gegen ontology/shapes.ttl prüfen")
-    p.add_argument("files", nargs="*", help="Turtle-Dateien (Standard: alle in graph_data/)")
+    p.add_argument("files", nargs="*", help="Turtle-Dateien (Standard: alle in graph_data/); eine Datei aus "
+                   "graph_data/ oder eine gleichnamige Kopie wird zusammen mit den übrigen Dateien dort geprüft")
     p.set_defaults(handler=_validate)
 
     p = sub.add_parser("stats", help="Anzahl der Ressourcen je Klasse")
