@@ -144,3 +144,66 @@ def test_no_personal_names_in_the_data():
         text = path.read_text(encoding="utf-8")
         found = [n for n in names if re.search(rf"(?<![\w-]){re.escape(n)}(?![\w-])", text)]
         assert not found, (path.name, found)
+
+
+def _spaces(text: str) -> str:
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def test_thematic_sub_headings_are_the_kiks(data, seed_text):
+    """The KIK gives a thematic sub-heading above the first goal of five fields; the graph keeps them verbatim."""
+    headings = {str(goal).rsplit("/", 1)[-1]: str(h) for goal, h in data.subject_objects(KIK.sectionHeading)}
+    assert headings == {"SB-Z1": "Informelle Bildung", "BE-Z1": "Netzwerkaustausch", "GP-Z1": "Gesundheitsversorgung",
+                        "GT-Z1": "Begegnungsstätten und Zusammenleben", "IO-Z1": "Verwaltungen und Institutionen"}
+    assert all(h in seed_text for h in headings.values())
+
+
+def test_cross_cutting_themes_carry_their_kik_description_verbatim(data, seed_text):
+    """Sentence by sentence; a sentence that runs across a page break of the source (a footnote in between) is
+    found in two halves."""
+    for theme in instances(data, KIK.CrossCuttingTheme):
+        for sentence in re.split(r"(?<=[.!?])\s+", _spaces(str(data.value(theme, SKOS.definition)))):
+            words = sentence.split(" ")
+            split = any(" ".join(words[:k]) in seed_text and " ".join(words[k:]) in seed_text
+                        for k in range(1, len(words)))
+            assert sentence in seed_text or split, (theme, sentence)
+        assert data.value(theme, URIRef("http://purl.org/dc/terms/source")) is not None
+
+
+def test_key_figures_state_value_date_and_source_as_the_kik_does(data, seed_text):
+    """Each key figure's value is the number its verbatim KIK sentence states; each has a date and a source."""
+    figures = instances(data, KIK.KeyFigure)
+    assert len(figures) >= 10
+    for figure in figures:
+        evidence = str(data.value(figure, KIK.evidence))
+        assert _spaces(evidence) in seed_text, evidence[:80]
+        value = float(data.value(figure, RDF.value))
+        written = re.sub(r"(?<=\d)[. ](?=\d{3}\b)", "", evidence).replace(",", ".")
+        assert re.search(rf"(?<![\d.]){re.escape(f'{value:g}')}(?![\d])", written), (figure, value, evidence)
+        assert data.value(figure, URIRef("http://purl.org/dc/terms/date")) is not None, figure
+        assert data.value(figure, URIRef("http://purl.org/dc/terms/source")) is not None, figure
+    dated = {str(data.value(f, URIRef("http://purl.org/dc/terms/date"))) for f in figures}
+    assert "2020-12-31" in dated
+
+
+def test_annex_institutions_are_typed_and_linked_to_parents_and_categories(data):
+    """Every organisation of the Anhang has an organisation type; units name their parent organisation (city
+    offices → Stadt Kempten, Diakonie units → Diakonie) and institutions their actor categories."""
+    org = "http://www.w3.org/ns/org#"
+    annex = set(data.subjects(KIK.annexLabel, None))
+    organisations = {s for s in annex if (s, RDF.type, KIK.Organisation) in data}
+    assert len(organisations) >= 80
+    untyped = [str(s) for s in organisations if data.value(s, KIK.organisationType) is None]
+    assert not untyped, untyped
+    parents = {str(s).rsplit("/", 1)[-1]: str(p).rsplit("/", 1)[-1] for s in annex
+               for p in data.objects(s, URIRef(org + "unitOf"))}
+    assert list(parents.values()).count("stadt-kempten") >= 10 and list(parents.values()).count("diakonie-kempten-allgaeu") >= 5
+    for unit, parent in parents.items():
+        if parent == "stadt-kempten":
+            assert data.value(KIKD[f"organisation/{unit}"], KIK.organisationType) in {
+                KIKD["organisationstyp/staedtische-dienststelle"], KIKD["organisationstyp/behoerde"]}, unit
+    vhs = KIKD["organisation/vhs-kempten"]
+    assert KIKD["akteurskategorie/bildungstraeger"] in set(data.objects(vhs, KIK.inCategory))
+    assert data.value(vhs, KIK.organisationType) == KIKD["organisationstyp/bildungstraeger"]
+    providers = {s for s in organisations if data.value(s, KIK.organisationType) == KIKD["organisationstyp/bildungstraeger"]}
+    assert providers and providers <= set(data.subjects(KIK.inCategory, KIKD["akteurskategorie/bildungstraeger"]))
