@@ -187,3 +187,17 @@ def test_cpsv_profile_follows_the_recorded_competent_authority(store, cpsv_shape
     results = [r for r in dcat.validate_with(_with_vocabulary(graph, vocabulary), cpsv_shapes)
                if r.severity == "Violation"]
     assert results == [], [str(r) for r in results[:10]]
+
+
+def test_a_re_export_keeps_the_first_publication_date(store, tmp_path):
+    """dct:issued is the first publication: a later export into the same folder keeps it, only dct:modified moves."""
+    from datetime import date
+
+    from kik_graph.export.bundle import export_all
+
+    export_all(store, tmp_path, issued=date(2024, 5, 1), modified=date(2024, 5, 1), validate=False)
+    export_all(store, tmp_path, modified=date(2026, 11, 22), validate=False)
+    catalog = Graph().parse(tmp_path / "catalog.ttl", format="turtle")
+    node = next(catalog.subjects(RDF.type, DCAT.Catalog))
+    assert str(catalog.value(node, DCTERMS.issued)) == "2024-05-01"
+    assert str(catalog.value(node, DCTERMS.modified)) == "2026-11-22"

@@ -8,6 +8,7 @@ from datetime import date
 from pathlib import Path
 
 from rdflib import Graph
+from rdflib.namespace import DCAT, DCTERMS, RDF
 
 from kik_graph.export import cpsv, dcat
 from kik_graph.export.files import write_atomic
@@ -99,6 +100,7 @@ def export_all(store: GraphStore, out_dir: Path, *, base: str | None = None, dow
             stale.unlink()
 
     say("Katalog (DCAT-AP.de) und VoID schreiben …")
+    issued = issued or _earlier_issued(out_dir / CATALOG_FILE)
     options = dcat.CatalogOptions(base=base, download_url=download_url, issued=issued or modified or today,
                                   modified=modified or today, sparql_endpoint=sparql_endpoint)
     catalog = dcat.build_catalog(public, result.files, options, extra)
@@ -113,6 +115,20 @@ def export_all(store: GraphStore, out_dir: Path, *, base: str | None = None, dow
         say("Katalog gegen die offiziellen DCAT-AP.de-Shapes prüfen …")
         result.catalog_results = dcat.validate_catalog(catalog)
     return result
+
+
+def _earlier_issued(catalog_path: Path) -> date | None:
+    """The first-publication date (``dct:issued`` of the catalogue) of an earlier export into the same folder, so
+    that a re-export does not claim a new first publication; None without a readable earlier catalogue."""
+    if not catalog_path.is_file():
+        return None
+    try:
+        earlier = Graph().parse(catalog_path, format="turtle")
+    except Exception:  # noqa: BLE001 – an unreadable old file is simply not used
+        return None
+    values = sorted(o.toPython() for s in earlier.subjects(RDF.type, DCAT.Catalog)
+                    for o in earlier.objects(s, DCTERMS.issued) if isinstance(o.toPython(), date))
+    return values[0] if values else None
 
 
 __all__ = ["export_all", "ExportResult", "INTERNAL_BASE", "CATALOG_FILE", "VOID_FILE", "VOCABULARY_FILE"]
