@@ -48,8 +48,10 @@ def problems(document: dict, validators: dict[str, Draft202012Validator]) -> lis
     return found
 
 
-def test_exported_hsds_file_is_valid(status_export, validators):
-    document = json.loads(status_export.files["hsds"].read_text(encoding="utf-8"))
+@pytest.mark.parametrize("export", ["kik_export", "status_export"])
+def test_exported_hsds_file_is_valid(export, validators, request):
+    """The real directory (seed data) and one with statuses the office has checked both give a valid file."""
+    document = json.loads(request.getfixturevalue(export).files["hsds"].read_text(encoding="utf-8"))
     assert document["services"]
     assert problems(document, validators) == []
 
