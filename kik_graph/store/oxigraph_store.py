@@ -173,11 +173,11 @@ class OxigraphStore:
         """Run a SELECT query; stop after ``limit`` rows or ``timeout`` seconds (QueryTimeout)."""
         deadline = None if timeout is None else time.monotonic() + timeout
         solutions = self._query(query, bindings)
-        if not isinstance(solutions, ox.QuerySolutions):
-            raise StoreError("Die Abfrage ist keine SELECT-Abfrage.")
-        names = [v.value for v in solutions.variables]
-        result = SelectResult(variables=names)
         try:
+            if not isinstance(solutions, ox.QuerySolutions):
+                raise StoreError("Die Abfrage ist keine SELECT-Abfrage.")
+            names = [v.value for v in solutions.variables]
+            result = SelectResult(variables=names)
             for solution in solutions:
                 if limit is not None and len(result.rows) >= limit:
                     result.truncated = True
@@ -185,10 +185,14 @@ class OxigraphStore:
                 if deadline is not None and time.monotonic() > deadline:
                     raise QueryTimeout(f"Die Abfrage hat das Zeitlimit von {timeout:g} s überschritten.")
                 result.rows.append({name: to_rdflib(solution[name]) for name in names})
-        except QueryTimeout:
+        except StoreError:  # a RuntimeError itself: not a failure of the engine
             raise
         except (OSError, RuntimeError) as exc:
             raise StoreError(f"Die Abfrage ist fehlgeschlagen: {exc}") from exc
+        finally:
+            # pyoxigraph's result iterator may only be dropped on the thread that made it; an exception's traceback
+            # would otherwise keep it alive until the garbage collector drops it on some other thread
+            del solutions
         return result
 
     def ask(self, query: str, bindings: Bindings | None = None, *, timeout: float | None = None) -> bool:
