@@ -85,7 +85,7 @@ def test_details_button_opens_the_detail_view_and_back_returns(directory_page) -
     text = page_text(at)
     assert "TAFF – Therapeutische Angebote für Flüchtlinge" in text and UNKNOWN_DE in text
     assert "GP-2.2" in text and "redaktionelle Zuordnung" in text
-    assert "aktiv (Stand der Quelle, vom Amt nicht geprüft)" in text, "status of the KIK 2021, never checked"
+    assert "aktiv (vom Amt noch nicht geprüft)" in text, "status of the KIK 2021, never checked"
     at.button(key="dir_back").click().run()
     assert "service" not in at.query_params and qp(at, "q") == "TAFF"
     assert cards(at)
@@ -210,7 +210,7 @@ def test_detail_status_checked_by_the_office_drops_the_source_caveat(store) -> N
     directory = load_directory(store)
     taff = next(s for s in directory.services if s.slug == "taff")
     status = dict(field_rows(directory, taff, "en"))["Status"]
-    assert status == "active (as stated in the source, not verified by the office)"
+    assert status == "active (not yet verified by the office)"
     checked = dict(field_rows(directory, replace(taff, last_verified=date(2026, 11, 2)), "en"))
     assert (checked["Status"], checked["Last verified"]) == ("active", "02.11.2026")
     assert "nicht bekannt" in dict(field_rows(directory, replace(taff, status=None), "de"))["Status"]

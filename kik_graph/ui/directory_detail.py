@@ -69,7 +69,8 @@ def field_rows(d: Directory, s: Service, lang: str) -> list[tuple[str, str]]:
 
 
 def _status(s: Service, lang: str) -> str:
-    """The status; one without a date of the office's check rests on the source alone, which it says."""
+    """The status; without a date of the office's check (``kik:lastVerified``) it says that nobody has checked it
+    (the seed statuses rest on the KIK 2021 alone)."""
     if not s.status:
         return _unknown(lang)
     status = esc(t("directory.value." + s.status, lang))
