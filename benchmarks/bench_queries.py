@@ -25,7 +25,6 @@ from __future__ import annotations
 import gc
 import multiprocessing
 import re
-import shutil
 import signal
 import statistics
 import tempfile
@@ -440,15 +439,7 @@ def _load_row(ctx: BenchContext, graph: str, what: str, seconds: float, triples:
 
 
 # --------------------------------------------------------------------------------------------- the two graphs
-def _bench_kik(ctx: BenchContext, queries: dict[str, NamedQuery], loads: list[dict]) -> None:
-    tmp = Path(tempfile.mkdtemp(prefix="kik-bench-"))
-    try:
-        _bench_kik_stores(ctx, queries, loads, tmp)
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
-
-
-def _bench_kik_stores(ctx: BenchContext, queries: dict[str, NamedQuery], loads: list[dict], tmp: Path) -> None:
+def _bench_kik(ctx: BenchContext, queries: dict[str, NamedQuery], loads: list[dict], tmp: Path) -> None:
     """The KIK as the app has it: the persistent store with its copy in memory; for comparison the same store
     read from disk (``mirror=False``) and rdflib."""
     start = time.perf_counter()
@@ -495,15 +486,7 @@ def _bench_kik_stores(ctx: BenchContext, queries: dict[str, NamedQuery], loads: 
     _report(ctx, "KIK", rows, KIK_TARGET_MS, None)
 
 
-def _bench_big(ctx: BenchContext, queries: dict[str, NamedQuery], loads: list[dict]) -> None:
-    tmp = Path(tempfile.mkdtemp(prefix="kik-bench-big-"))
-    try:
-        _bench_big_stores(ctx, queries, loads, tmp)
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
-
-
-def _bench_big_stores(ctx: BenchContext, queries: dict[str, NamedQuery], loads: list[dict], tmp: Path) -> None:
+def _bench_big(ctx: BenchContext, queries: dict[str, NamedQuery], loads: list[dict], tmp: Path) -> None:
     """All municipalities in one persistent store, queried – like the app of one municipality – on one of them:
     the store as kik-graph runs it (on disk, its scope mirrored in memory); for comparison the whole store in
     memory (every municipality) and rdflib."""
@@ -613,7 +596,9 @@ def run(ctx: BenchContext) -> None:
     """Benchmark every named query on the KIK graph and on a synthetic graph of 100 municipalities."""
     queries = all_queries()
     loads: list[dict] = []
-    _bench_kik(ctx, queries, loads)
-    _bench_big(ctx, queries, loads)
+    with tempfile.TemporaryDirectory(prefix="kik-bench-", ignore_cleanup_errors=True) as tmp:
+        for name, bench in (("kik", _bench_kik), ("big", _bench_big)):
+            (Path(tmp) / name).mkdir()
+            bench(ctx, queries, loads, Path(tmp) / name)
     print("\nLadezeiten")
     print_table(loads, ["Graph", "Schritt", "s", "Tripel"])
