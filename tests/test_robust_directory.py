@@ -62,6 +62,19 @@ def dangerous_html(at) -> list[str]:
     return parser.found
 
 
+def page_problems(at, where: str) -> list[str]:
+    """What a directory page must never show, whatever the input: an exception, the general error box (a hidden
+    error) or dangerous HTML – each as a line naming ``where``."""
+    problems = []
+    if at.exception:
+        problems.append(f"{where}: Exception {at.exception[0].value[:200]}")
+    if t("directory.search.error", "de") in page_text(at):
+        problems.append(f"{where}: allgemeine Fehlermeldung (versteckter Fehler)")
+    if found := dangerous_html(at):
+        problems.append(f"{where}: gefährliches HTML {found[:3]}")
+    return problems
+
+
 def _office_counts(store) -> dict[str, int]:
     return {g: store.triple_count(g) for g in store.named_graphs() if g != str(GRAPH_OFFICE)}
 
@@ -127,20 +140,13 @@ def _qp(at, name: str) -> str:
 def test_search_page_typing_the_corpus(directory_page, directory_app_store) -> None:
     """Each corpus string typed into the search box and submitted: answered, inert, URL not altered."""
     store = directory_app_store
-    error_box = t("directory.search.error", "de")
     at = directory_page()
     before = _office_counts(store)
     problems = []
     for kind, value in APP_CORPUS:
         at.text_input(key="dir_q").input(value)
         at.button[0].click().run()
-        shown = page_text(at)
-        if at.exception:
-            problems.append(f"{kind} {value[:40]!r}: Exception {at.exception[0].value[:200]}")
-        if error_box in shown:
-            problems.append(f"{kind} {value[:40]!r}: allgemeine Fehlermeldung (versteckter Fehler)")
-        if found := dangerous_html(at):
-            problems.append(f"{kind} {value[:40]!r}: gefährliches HTML {found[:3]}")
+        problems += page_problems(at, f"{kind} {value[:40]!r}")
         if len(value) > MAX_TEXT_LENGTH:  # the box takes at most MAX_TEXT_LENGTH characters (max_chars)
             if len(_qp(at, "q")) > MAX_TEXT_LENGTH:
                 problems.append(f"{kind} {value[:40]!r}: überlanger Suchtext in der URL")
@@ -168,18 +174,12 @@ def test_search_page_url_parameters_survive_the_corpus(directory_page, directory
     from tests.test_robust_office import new_session
 
     store = directory_app_store
-    error_box = t("directory.search.error", "de")
     before = _office_counts(store)
     problems = []
     at = directory_page()
     for kind, value in APP_CORPUS:
         new_session(at, dict.fromkeys(_URL_GROUPS[group], value))
-        if at.exception:
-            problems.append(f"{kind} {value[:40]!r}: Exception {at.exception[0].value[:200]}")
-        if error_box in page_text(at):
-            problems.append(f"{kind} {value[:40]!r}: allgemeine Fehlermeldung (versteckter Fehler)")
-        if found := dangerous_html(at):
-            problems.append(f"{kind} {value[:40]!r}: gefährliches HTML {found[:3]}")
+        problems += page_problems(at, f"{kind} {value[:40]!r}")
     assert not problems, f"{len(problems)} Problem(e):\n" + "\n".join(problems[:30])
     assert _office_counts(store) == before
     assert not _logged_texts_are_anonymous(store)
