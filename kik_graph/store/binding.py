@@ -8,6 +8,7 @@ before evaluation, works on every SPARQL 1.1 endpoint, and never lets text chang
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from rdflib import BNode, Literal, URIRef
 from rdflib.term import Node
@@ -43,8 +44,10 @@ def serialise_term(term: Node) -> str:
     raise StoreError(f"Nicht unterstützter Parameter-Typ: {type(term).__name__}")
 
 
+@lru_cache(maxsize=512)
 def _where_brace(query: str) -> int:
-    """Index of the ``{`` that opens the query's WHERE group (skipping comments, strings and IRIs)."""
+    """Index of the ``{`` that opens the query's WHERE group (skipping comments, strings and IRIs); cached, as the
+    scan costs more than planning a small query and the named queries are bound again and again."""
     i, n = 0, len(query)
     saw_where = False
     needs_where = False
