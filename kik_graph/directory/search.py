@@ -520,16 +520,6 @@ class SearchIndex:
                     best_value[doc] = value * weight
                     reasons[doc] = match
         return bonus, reasons
-        for category, entry, label_terms in self.category_labels:
-            if not label_terms or not label_terms <= term_stems:
-                continue
-            e = self.entries[entry]
-            value = WEIGHTS["category"] * 1.5 * len(label_terms)
-            match = Match(" ".join(sorted(label_terms)), "category", "phrase", e.text, e.lang)
-            for doc, factor in self.category_docs.get(category, {}).items():
-                if value * factor > bonus.get(doc, (0.0, None))[0]:
-                    bonus[doc] = (value * factor, match)
-        return bonus
 
     def _allowed(self, filters: Filters, now: datetime | None) -> set[int] | None:
         """The services passing the filters (None: no filter restricts; ended services are handled separately)."""
