@@ -53,6 +53,18 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+def stop_process(process: subprocess.Popen) -> None:
+    """Stop a server process: terminate, and kill it if it has not ended after 15 seconds."""
+    if process.poll() is not None:
+        return
+    process.terminate()
+    try:
+        process.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait(timeout=5)
+
+
 def wait_ready(url: str, process: subprocess.Popen, timeout: float) -> None:
     """Poll ``/_stcore/health`` until it answers ``ok``; raise AppStartError on timeout or exit."""
     deadline = time.monotonic() + timeout
@@ -108,11 +120,5 @@ def running_app(app: Path | None = None, *, store: Path | None = None, port: int
             raise AppStartError(f"{exc}\n{running.log_tail()}") from None
         yield running
     finally:
-        if process.poll() is None:
-            process.terminate()
-            try:
-                process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait(timeout=5)
+        stop_process(process)
         shutil.rmtree(workdir, ignore_errors=True)

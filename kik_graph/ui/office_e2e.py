@@ -4,7 +4,6 @@ a headless Debian Chromium (driven by Playwright) that must never reach beyond l
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -15,18 +14,12 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from kik_graph.config import PROJECT_ROOT
+from kik_graph.loadtest.server import free_port, stop_process
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run")
 LOCAL_HOSTS = frozenset({"127.0.0.1", "localhost", "::1", "[::1]"})
-
-
-def free_port() -> int:
-    """A free TCP port on the loopback interface."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def start_app(store_path: Path, port: int, log_path: Path, extra_env: dict[str, str] | None = None) -> subprocess.Popen:
@@ -58,12 +51,7 @@ def wait_until_up(base: str, process: subprocess.Popen, timeout: float = 90.0) -
 
 def stop_app(process: subprocess.Popen) -> None:
     """Stop the server started by :func:`start_app`."""
-    process.terminate()
-    try:
-        process.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait(timeout=5)
+    stop_process(process)
 
 
 @contextmanager
