@@ -73,18 +73,38 @@ for r in range(1000):
 """
 
 
-#: Runs ``kik-graph ARGS`` unchanged, but prints ``@@ write-begin KIND SIZE`` / ``@@ write-end`` right around every
-#: write of the Oxigraph store on disk (SPARQL update, bulk load, flush), so a test can kill -9 exactly inside one.
-MARKED_CLI = """
-import sys
+def cli_with_store_proxy(proxy: str) -> str:
+    """Source of a script that runs ``kik-graph ARGS`` unchanged, except that every OxigraphStore wraps its pyoxigraph
+    store in ``Proxy`` – a class that ``proxy`` (source text) derives from ``Passthrough`` to intercept some calls."""
+    return """
+import os, resource, signal, sys
 from kik_graph.store import oxigraph_store
 
+class Passthrough:
+    def __init__(self, inner):
+        self._inner = inner
+    def __getattr__(self, name):
+        return getattr(self._inner, name)
+""" + proxy + """
+_init = oxigraph_store.OxigraphStore.__init__
+
+def _init_proxied(self, *args, **options):
+    _init(self, *args, **options)
+    self._store = Proxy(self._store)
+
+oxigraph_store.OxigraphStore.__init__ = _init_proxied
+from kik_graph.cli import main
+sys.exit(main(sys.argv[1:]))
+"""
+
+
+#: Runs ``kik-graph ARGS`` unchanged, but prints ``@@ write-begin KIND SIZE`` / ``@@ write-end`` right around every
+#: write of the Oxigraph store on disk (SPARQL update, bulk load, flush), so a test can kill -9 exactly inside one.
+MARKED_CLI = cli_with_store_proxy("""
 def mark(text):
     print("@@ " + text, flush=True)
 
-class Marked:
-    def __init__(self, inner):
-        self._inner = inner
+class Proxy(Passthrough):
     def _write(self, kind, size, call):
         mark(f"write-begin {kind} {size}")
         result = call()
@@ -96,19 +116,7 @@ class Marked:
         return self._write("bulk_load", 0, lambda: self._inner.bulk_load(*args, **options))
     def flush(self):
         return self._write("flush", 0, self._inner.flush)
-    def __getattr__(self, name):
-        return getattr(self._inner, name)
-
-_init = oxigraph_store.OxigraphStore.__init__
-
-def _init_marked(self, *args, **options):
-    _init(self, *args, **options)
-    self._store = Marked(self._store)
-
-oxigraph_store.OxigraphStore.__init__ = _init_marked
-from kik_graph.cli import main
-sys.exit(main(sys.argv[1:]))
-"""
+""")
 
 
 def marked_cli(args: list[str], env: dict[str, str] | None = None) -> subprocess.Popen:

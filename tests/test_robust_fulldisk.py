@@ -37,13 +37,8 @@ GRAPH_HISTORY = "https://w3id.org/kik-graph/graph/history"
 #: ``kik-graph ARGS`` that makes the disk full right before the first write of the store: with
 #: KIK_TEST_FAULT=fsize by a file size limit of 1 byte, with KIK_TEST_FAULT=fill by filling the file system of
 #: KIK_TEST_FILL (a file of that name takes all free space). Prints ``@@ fault`` when it did.
-FAULT_CLI = """
-import os, resource, signal, sys
-from kik_graph.store import oxigraph_store
-
-class Faulty:
-    def __init__(self, inner):
-        self._inner = inner
+FAULT_CLI = faults.cli_with_store_proxy("""
+class Proxy(Passthrough):
     def update(self, update, **options):
         fault = os.environ["KIK_TEST_FAULT"]
         if fault == "fsize":
@@ -58,19 +53,7 @@ class Faulty:
                     pass
         print("@@ fault", flush=True)
         return self._inner.update(update, **options)
-    def __getattr__(self, name):
-        return getattr(self._inner, name)
-
-_init = oxigraph_store.OxigraphStore.__init__
-
-def _init_faulty(self, *args, **options):
-    _init(self, *args, **options)
-    self._store = Faulty(self._store)
-
-oxigraph_store.OxigraphStore.__init__ = _init_faulty
-from kik_graph.cli import main
-sys.exit(main(sys.argv[1:]))
-"""
+""")
 
 #: CLI edits (one store write each) tried on a full disk.
 EDITS = {
