@@ -46,22 +46,26 @@ MeasureRef = URIRef | str
 
 # --------------------------------------------------------------------------- resolving references
 
+def _resolve_numbered(store: GraphStore, value: URIRef | str, kind: str, cls: URIRef, field: str) -> URIRef:
+    """A resource of class ``cls`` by its KIK number (parameter kind ``kind``) or IRI; it must exist in the graph."""
+    if isinstance(value, URIRef):
+        term = value
+    else:
+        is_iri = str(value).startswith(("http://", "https://"))
+        term = resolve("iri" if is_iri else kind, str(value), store, name=field)
+    if not store.ask("ASK { ?r a ?class }", {"r": term, "class": cls}):
+        raise InvalidInput(f"{field}: {shorten(local_id(term))!r} gibt es im KIK nicht.")
+    return URIRef(term)
+
+
 def resolve_measure(store: GraphStore, value: MeasureRef, *, field: str = "Maßnahme") -> URIRef:
     """A measure by number (``SB-1.1``) or IRI; it must exist in the graph."""
-    measure = value if isinstance(value, URIRef) else resolve("measure", str(value), store, name=field) \
-        if not str(value).startswith(("http://", "https://")) else resolve("iri", str(value), store, name=field)
-    if not store.ask("ASK { ?m a kik:Measure }", {"m": measure}):
-        raise InvalidInput(f"{field}: {shorten(local_id(measure))!r} gibt es im KIK nicht.")
-    return URIRef(measure)
+    return _resolve_numbered(store, value, "measure", KIK.Measure, field)
 
 
 def resolve_goal(store: GraphStore, value: URIRef | str, *, field: str = "Ziel") -> URIRef:
     """A goal by number (``SB-Z7``) or IRI; it must exist in the graph."""
-    goal = value if isinstance(value, URIRef) else resolve("goal", str(value), store, name=field) \
-        if not str(value).startswith(("http://", "https://")) else resolve("iri", str(value), store, name=field)
-    if not store.ask("ASK { ?g a kik:Goal }", {"g": goal}):
-        raise InvalidInput(f"{field}: {shorten(local_id(goal))!r} gibt es im KIK nicht.")
-    return URIRef(goal)
+    return _resolve_numbered(store, value, "goal", KIK.Goal, field)
 
 
 def resolve_actor(store: GraphStore, value: URIRef | str, *, field: str = "Akteur*in") -> URIRef:

@@ -75,16 +75,22 @@ def _state_key(name: str) -> str:
     return f"office_{name}"
 
 
+def _bound_key(name: str, options: list[str], default: str | None) -> str:
+    """The session-state key of the widget bound to query parameter ``name``, set from the URL (or ``default``)
+    when the widget has no valid value yet."""
+    key = _state_key(name)
+    if key not in st.session_state or st.session_state[key] not in options:
+        st.session_state[key] = param(name, options, default)
+    return key
+
+
 def select(label: str, name: str, options: Sequence[str], *, format_func: Callable[[str], str] = str,
            default: str | None = None, container=None, help: str | None = None) -> str:
     """A selectbox bound to the query parameter ``name``; returns the selected option."""
     options = list(options)
     default = options[0] if default is None and options else default
-    key = _state_key(name)
-    if key not in st.session_state or st.session_state[key] not in options:
-        st.session_state[key] = param(name, options, default)
-    where = container or st
-    value = where.selectbox(label, options, key=key, format_func=format_func, help=help)
+    key = _bound_key(name, options, default)
+    value = (container or st).selectbox(label, options, key=key, format_func=format_func, help=help)
     write_param(name, value, default)
     return value
 
@@ -94,11 +100,8 @@ def radio(label: str, name: str, options: Sequence[str], *, format_func: Callabl
     """A radio group bound to the query parameter ``name``."""
     options = list(options)
     default = options[0] if default is None else default
-    key = _state_key(name)
-    if key not in st.session_state or st.session_state[key] not in options:
-        st.session_state[key] = param(name, options, default)
-    where = container or st
-    value = where.radio(label, options, key=key, format_func=format_func, horizontal=horizontal)
+    key = _bound_key(name, options, default)
+    value = (container or st).radio(label, options, key=key, format_func=format_func, horizontal=horizontal)
     write_param(name, value, default)
     return value
 
